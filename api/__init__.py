@@ -1,0 +1,1 @@
+"""HTTP side of smallwins: FastAPI app, routers, schemas, auth, settings, errors, CLI."""

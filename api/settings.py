@@ -1,0 +1,63 @@
+"""Configuration, read from `SMALLWINS_*` environment variables (and a `.env` file)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.momentum import MomentumPolicy
+from projections.storage import StorageConfig, parse_database_url
+
+
+class Settings(BaseSettings):
+    """Every setting, its default and its meaning; docs/configuration is checked against it."""
+
+    model_config = SettingsConfigDict(env_prefix="SMALLWINS_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./smallwins.db",
+        description="sqlite:///path (embedded default) or postgresql://user:password@host:port/db"
+        " (add ?schema=NAME to use a schema other than public).",
+    )
+    postgres_pool_size: int = Field(10, ge=1, le=200, description="PostgreSQL connections per pool.")
+    postgres_max_overflow: int = Field(
+        10, ge=0, le=200, description="Extra PostgreSQL connections allowed under load."
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = Field(
+        "FULL",
+        description="SQLite PRAGMA synchronous in WAL mode. FULL fsyncs every commit, so an"
+        " acknowledged write survives SIGKILL and power loss; NORMAL survives SIGKILL only.",
+    )
+    half_life_days: float = Field(14.0, gt=0, description="Momentum half-life in active days.")
+    trend_window_days: float = Field(7.0, gt=0, description="Momentum trend window in days.")
+    stall_threshold_days: float = Field(
+        21.0, gt=0, description="Active days without a small win after which an open deal is stalled."
+    )
+    max_body_bytes: int = Field(
+        262_144, ge=1024, description="Largest request body accepted; larger bodies get 413."
+    )
+    idempotency_ttl_hours: float = Field(
+        24.0, ge=24, description="How long Idempotency-Key records are kept (at least 24 hours)."
+    )
+    read_wait_seconds: float = Field(
+        5.0, ge=0, description="How long a read waits for the views to reach the caller's last write."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS (JSON list); none by default."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Level of the JSON logs written to stderr."
+    )
+
+    def storage(self) -> StorageConfig:
+        return parse_database_url(
+            self.database_url,
+            pool_size=self.postgres_pool_size,
+            max_overflow=self.postgres_max_overflow,
+            synchronous=self.sqlite_synchronous,
+        )
+
+    def momentum_policy(self) -> MomentumPolicy:
+        return MomentumPolicy(self.half_life_days, self.trend_window_days, self.stall_threshold_days)

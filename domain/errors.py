@@ -1,0 +1,53 @@
+"""The domain's exceptions: a small hierarchy the API maps to problem+json."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of every rule the domain enforces."""
+
+
+class InvalidValue(DomainError):
+    """A field breaks its rule (required, enum, range, format)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class InvariantViolated(DomainError):
+    """The command is well formed but the opportunity's lifecycle forbids it."""
+
+
+class OpportunityClosed(InvariantViolated):
+    """Nothing can be recorded on a won or lost opportunity."""
+
+
+class OpportunityPaused(InvariantViolated):
+    """While paused only Resumed, ClosedWon, ClosedLost and InteractionPlanned are allowed."""
+
+
+class NotOpen(InvariantViolated):
+    """Paused needs an open opportunity."""
+
+
+class NotPaused(InvariantViolated):
+    """Resumed needs a paused opportunity."""
+
+
+class InteractionNotOpen(InvariantViolated):
+    """InteractionCompleted needs a planned interaction that is not completed yet."""
+
+
+class OpportunityNotFound(DomainError):
+    """No opportunity has this id (or none existed at the requested instant)."""
+
+
+class VersionConflict(DomainError):
+    """The opportunity is not at the version the caller expected."""
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"expected version {expected}, the opportunity is at {actual}")
+        self.expected = expected
+        self.actual = actual

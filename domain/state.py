@@ -1,0 +1,48 @@
+"""The state of an opportunity at an instant, derived from its records by the one set of
+pure functions (lifecycle, ladder, momentum, relationships)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.ladder import Ladder, ladder
+from domain.lifecycle import Lifecycle, Pause, fold
+from domain.momentum import Momentum, MomentumPolicy, evaluation_instant, last_small_win, momentum
+from domain.records import OPENED, EventRecord
+from domain.relationships import Relationships, relationships
+
+
+@dataclass(frozen=True, slots=True)
+class OpportunityState:
+    version: int
+    profile: Mapping[str, Any]
+    lifecycle: Lifecycle
+    ladder: Ladder
+    last_small_win: EventRecord | None
+    momentum: Momentum
+    relationships: Relationships
+
+    @property
+    def paused(self) -> Pause | None:
+        return self.lifecycle.paused
+
+
+def describe(records: Sequence[EventRecord], now: datetime, policy: MomentumPolicy) -> OpportunityState:
+    """Everything DESIGN section 4 shows about one opportunity, evaluated at `now`."""
+    if not records or records[0].type != OPENED:
+        msg = "an opportunity's history starts with OpportunityOpened"
+        raise ValueError(msg)
+    lifecycle = fold(records)
+    at = evaluation_instant(lifecycle, now)
+    return OpportunityState(
+        version=records[-1].version,
+        profile=records[0].data,
+        lifecycle=lifecycle,
+        ladder=ladder(records),
+        last_small_win=last_small_win(records, at),
+        momentum=momentum(records, lifecycle, now, policy),
+        relationships=relationships(records),
+    )

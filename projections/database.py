@@ -1,0 +1,136 @@
+"""A small SQL gateway for smallwins' own tables (views, keys, idempotency records) on
+SQLite or PostgreSQL. SQL is written with `?` placeholders and translated for psycopg."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from projections.storage import StorageConfig
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+    @property
+    def rowcount(self) -> int: ...
+
+
+class _PgCursor:
+    """psycopg cursor that accepts `?` placeholders."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._cursor.execute(sql.replace("?", "%s"), tuple(params))  # type: ignore[call-overload]
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+
+class Database:
+    """Transactions on our own tables, in the same database as the events."""
+
+    def __init__(self, config: StorageConfig) -> None:
+        self.config = config
+        self.backend = config.backend
+        self._local = threading.local()
+        self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+        self._sqlite_connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        if config.backend == "postgres":
+            schema = config.schema
+            self._pool = ConnectionPool(
+                conninfo=psycopg.conninfo.make_conninfo(
+                    host=config.host,
+                    port=config.port,
+                    user=config.user,
+                    password=config.password or None,
+                    dbname=config.dbname,
+                    options=f"-c search_path={schema}",
+                    connect_timeout=10,
+                ),
+                min_size=1,
+                max_size=max(2, config.pool_size),
+                open=True,
+                name="smallwins",
+            )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.backend == "postgres"
+
+    def _sqlite(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self.config.sqlite_path,
+                isolation_level=None,
+                check_same_thread=False,
+                timeout=self.config.lock_timeout_seconds,
+            )
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(f"PRAGMA synchronous={self.config.synchronous}")
+            self._local.connection = connection
+            with self._lock:
+                self._sqlite_connections.append(connection)
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[Cursor]:
+        """One transaction: committed when the block ends, rolled back on an exception."""
+        if self._pool is not None:
+            with self._pool.connection() as connection, connection.transaction():
+                yield _PgCursor(connection.cursor())
+            return
+        connection = self._sqlite()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection.cursor()
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Cursor]:
+        """A read-only snapshot."""
+        if self._pool is not None:
+            with self._pool.connection() as connection, connection.transaction():
+                yield _PgCursor(connection.cursor())
+            return
+        connection = self._sqlite()
+        connection.execute("BEGIN")
+        try:
+            yield connection.cursor()
+        finally:
+            connection.execute("ROLLBACK")
+
+    def ping(self) -> bool:
+        with self.read() as cursor:
+            cursor.execute("SELECT 1")
+            return bool(cursor.fetchone())
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        with self._lock:
+            for connection in self._sqlite_connections:
+                connection.close()
+            self._sqlite_connections.clear()
