@@ -45,6 +45,7 @@ class Written:
     opportunity_id: UUID
     version: int
     position: int
+    history: tuple[EventRecord, ...]
 
 
 class DateAsISO(Transcoding):
@@ -115,7 +116,7 @@ class Opportunities(Application[UUID]):
     def _save(self, opportunity: Opportunity) -> Written:
         recordings = self.save(opportunity)
         position = max((r.notification.id for r in recordings), default=0)
-        return Written(opportunity.id, opportunity.version, position)
+        return Written(opportunity.id, opportunity.version, position, tuple(opportunity.history))
 
     def load(self, opportunity_id: UUID, version: int | None = None) -> Opportunity:
         try:

@@ -1,0 +1,110 @@
+"""`create_app(settings)`: the only place the FastAPI app is assembled."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from api import problems
+from api.middleware import RequestGuard
+from api.routers import feed, health, opportunities
+from api.schemas.responses import ProblemOut
+from api.services import Services, build_services
+from api.settings import Settings
+from domain.application import utc_now
+from domain.errors import DomainError
+
+log = logging.getLogger("smallwins.api")
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "model": ProblemOut,
+        "content": {problems.PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}},
+        "description": description,
+    }
+    for status, description in (
+        (400, "Malformed request"),
+        (401, "Missing or invalid API key"),
+        (403, "Role not allowed"),
+        (404, "Not found"),
+        (409, "Lifecycle invariant violated"),
+        (412, "If-Match does not match"),
+        (413, "Body too large"),
+        (415, "Body is not JSON"),
+        (422, "Validation failed"),
+    )
+}
+
+
+async def _unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("store unavailable: %s", type(exc).__name__)
+    return problems.problem_response(
+        problems.UNAVAILABLE, "the store did not answer; retry shortly", instance=request.url.path,
+        headers={"Retry-After": "1"},
+    )
+
+
+async def _internal(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problems.problem_response(
+        problems.INTERNAL, "something went wrong on our side", instance=request.url.path
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> FastAPI:
+    settings = settings or Settings()
+    built = services or build_services(settings, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        built.close()
+
+    app = FastAPI(
+        title="smallwins",
+        version="0.1.0",
+        description="Event-sourced opportunity tracker: small wins, momentum, resume points, "
+        "relationship depth, audit and win analysis.",
+        lifespan=lifespan,
+    )
+    app.state.services = built
+
+    v1 = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+    v1.include_router(opportunities.router)
+    v1.include_router(feed.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+
+    app.add_exception_handler(problems.Problem, problems.handle_problem)
+    app.add_exception_handler(DomainError, problems.handle_domain_error)
+    app.add_exception_handler(RequestValidationError, problems.handle_validation)
+    app.add_exception_handler(StarletteHTTPException, problems.handle_http)
+    app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(InterfaceError, _unavailable)
+    app.add_exception_handler(Exception, _internal)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "X-Request-ID"],
+        )
+    app.add_middleware(RequestGuard, services=built)
+    return app

@@ -1,0 +1,52 @@
+"""Bearer-key authentication and role checks, as dependencies every /v1 route declares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.keys import ApiKey
+from api.problems import FORBIDDEN, UNAUTHORIZED, Problem
+from api.services import Services
+
+bearer = HTTPBearer(auto_error=False, description="An API key made with `smallwins keys create`.")
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def authenticate(request: Request, token: str | None) -> ApiKey:
+    if not token:
+        raise Problem(UNAUTHORIZED, "send Authorization: Bearer <API key>")
+    key = services(request).keys.authenticate(token)
+    if key is None:
+        raise Problem(UNAUTHORIZED, "the API key is not valid or was revoked")
+    request.state.api_key = key
+    return key
+
+
+def require(role: str) -> Callable[..., ApiKey]:
+    def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> ApiKey:
+        key = authenticate(request, credentials.credentials if credentials else None)
+        if not key.allows(role):
+            raise Problem(FORBIDDEN, f"this needs the {role} role; the key has {key.role}")
+        return key
+
+    dependency.required_role = role  # type: ignore[attr-defined]
+    return dependency
+
+
+Viewer = Annotated[ApiKey, Depends(require("viewer"))]
+Editor = Annotated[ApiKey, Depends(require("editor"))]
+Admin = Annotated[ApiKey, Depends(require("admin"))]

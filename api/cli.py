@@ -1,0 +1,88 @@
+"""The `smallwins` command line: serve, keys (more commands arrive with their issues)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from api.keys import ROLES, KeyStore, UnknownRole
+from api.settings import Settings
+from projections.database import Database
+
+cli = typer.Typer(help="smallwins: event-sourced opportunity tracker.", no_args_is_help=True)
+keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+err = Console(stderr=True)
+
+
+def _keys() -> KeyStore:
+    return KeyStore(Database(Settings().storage()))
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API on SMALLWINS_DATABASE_URL (default: ./smallwins.db)."""
+    settings = Settings()
+    store = _keys()
+    if not store.has_active_admin():
+        err.print(
+            "[yellow]No admin API key exists yet.[/] Create one with:\n"
+            "  smallwins keys create --name admin --role admin"
+        )
+    store.database.close()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who uses the key; recorded as recorded_by.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "editor",
+) -> None:
+    """Create a key and print it (only the key, on stdout, this one time)."""
+    try:
+        _key, token = _keys().create(name, role)
+    except (UnknownRole, ValueError) as error:
+        err.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from None
+    sys.stdout.write(token + "\n")
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys (never their secrets)."""
+    table = Table("id", "name", "role", "created", "revoked")
+    for key in _keys().list():
+        table.add_row(key.key_id, key.name, key.role, key.created_at, key.revoked_at or "")
+    Console().print(table)
+
+
+@keys_cli.command("revoke")
+def keys_revoke(
+    key: Annotated[str, typer.Argument(help="A key id, or a name to revoke all its keys.")],
+) -> None:
+    """Revoke a key; it stops working at once, in every API process."""
+    count = _keys().revoke(key)
+    if not count:
+        err.print(f"[red]no active key matches {key!r}[/]")
+        raise typer.Exit(1)
+    err.print(f"revoked {count} key(s)")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,34 @@
+"""/v1/events: the global feed in commit order."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.auth import ServicesDep, Viewer
+from api.pagination import Limit
+from api.presenters import feed_item
+from api.schemas.responses import FeedItem, Page
+from domain.opportunity import to_record
+
+router = APIRouter(tags=["feed"])
+
+
+@router.get("/events", summary="Every event in commit order, after a position")
+def get_feed(
+    _key: Viewer,
+    services: ServicesDep,
+    after: Annotated[int, Query(ge=0, description="Last position the client has seen.")] = 0,
+    limit: Limit = 100,
+) -> Page[FeedItem]:
+    app = services.opportunities
+    notifications = app.recorder.select_notifications(
+        start=after, limit=limit, inclusive_of_start=False
+    )
+    items = [
+        feed_item(n.id, n.originator_id, to_record(app.mapper.to_domain_event(n)))  # type: ignore[arg-type]
+        for n in notifications
+    ]
+    full = len(items) == limit
+    return Page[FeedItem](items=items, next_cursor=str(items[-1].position) if full else None)

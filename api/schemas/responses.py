@@ -1,0 +1,145 @@
+"""Response bodies. Datetimes are UTC RFC 3339 (`...Z`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, PlainSerializer
+
+T = TypeVar("T")
+
+
+def rfc3339(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+UtcDatetime = Annotated[datetime, PlainSerializer(rfc3339, return_type=str)]
+
+
+def jsonable(value: Any) -> Any:
+    """Event data made JSON-ready: datetimes in UTC RFC 3339, dates ISO, tuples as lists."""
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class ResumePoint(BaseModel):
+    rung: int
+    name: str
+    version: int
+    occurred_at: UtcDatetime
+
+
+class LastSmallWin(BaseModel):
+    type: str
+    version: int
+    occurred_at: UtcDatetime
+
+
+class MomentumOut(BaseModel):
+    score: float
+    trend: str
+    stalled: bool
+    days_since_last_win: float
+
+
+class DepartmentOut(BaseModel):
+    name: str
+    depth: str
+    stakeholders: list[str]
+
+
+class RelationshipsOut(BaseModel):
+    departments: list[DepartmentOut]
+    bought_in_departments: int
+    single_threaded: bool
+    coverage: float | None
+
+
+class PausedOut(BaseModel):
+    reason: str
+    since: UtcDatetime
+    resume_on: date | None
+
+
+class InteractionOut(BaseModel):
+    interaction_id: str
+    contact: str
+    department: str
+    channel: str
+    purpose: str
+    commitment_objective: str | None
+    planned_at: UtcDatetime
+    version: int
+
+
+class OpportunityOut(BaseModel):
+    id: str
+    version: int
+    title: str
+    account: str
+    owner: str
+    amount: float | None
+    currency: str
+    source: str
+    referred_by: str | None
+    buying_departments: list[str]
+    status: str
+    opened_at: UtcDatetime
+    closed_at: UtcDatetime | None
+    stage: str
+    resume_point: ResumePoint | None
+    next_small_win: str | None
+    last_small_win: LastSmallWin | None
+    momentum: MomentumOut
+    relationships: RelationshipsOut
+    paused: PausedOut | None
+    open_interactions: list[InteractionOut]
+    as_of: UtcDatetime | None = None
+
+
+class HistoryItem(BaseModel):
+    version: int
+    type: str
+    occurred_at: UtcDatetime
+    recorded_at: UtcDatetime
+    recorded_by: str
+    data: dict[str, Any]
+
+
+class FeedItem(HistoryItem):
+    position: int
+    opportunity_id: str
+
+
+class Health(BaseModel):
+    status: str
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    field: str
+    message: str
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details, served as application/problem+json."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
