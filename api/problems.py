@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from domain import errors
+from domain.records import EVENT_TYPES
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -150,13 +151,17 @@ async def handle_validation(request: Request, exc: Exception) -> Response:
     problems = list(exc.errors())
     if any(p.get("type") == "json_invalid" for p in problems):
         return problem_response(MALFORMED, "the body is not valid JSON", instance=request.url.path)
-    details = [field_error([_loc(p) for p in e.get("loc", ())], str(e.get("msg", ""))) for e in problems]
+    details = [field_error(_path(e.get("loc", ())), str(e.get("msg", ""))) for e in problems]
     summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
     return problem_response(VALIDATION, summary, instance=request.url.path, errors=details)
 
 
-def _loc(part: Any) -> str | int:
-    return part if isinstance(part, int) else str(part)
+def _path(loc: Any) -> list[str | int]:
+    """The field path, without the union tag pydantic inserts for discriminated bodies."""
+    path: list[str | int] = [p if isinstance(p, int) else str(p) for p in loc]
+    if len(path) > 2 and path[0] == "body" and path[1] in EVENT_TYPES:
+        del path[1]
+    return path
 
 
 async def handle_http(request: Request, exc: Exception) -> Response:
