@@ -49,7 +49,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 async def _unavailable(request: Request, exc: Exception) -> Response:
     log.warning("store unavailable: %s", type(exc).__name__)
     return problems.problem_response(
-        problems.UNAVAILABLE, "the store did not answer; retry shortly", instance=request.url.path,
+        problems.UNAVAILABLE,
+        "the store did not answer; retry shortly",
+        instance=request.url.path,
         headers={"Retry-After": "1"},
     )
 

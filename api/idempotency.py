@@ -98,7 +98,13 @@ class IdempotencyStore:
             cursor.execute(
                 "UPDATE idempotency_keys SET status = ?, body = ?, headers = ?"
                 " WHERE key_id = ? AND idempotency_key = ?",
-                (response.status, response.body.decode(), orjson.dumps(response.headers).decode(), key_id, key),
+                (
+                    response.status,
+                    response.body.decode(),
+                    orjson.dumps(response.headers).decode(),
+                    key_id,
+                    key,
+                ),
             )
 
     def release(self, key_id: str, key: str) -> None:

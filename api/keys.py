@@ -55,7 +55,11 @@ class KeyStore:
         cleaned = name.strip()
         if not cleaned:
             raise ValueError("a key needs a name")
-        key_id, secret, salt = secrets.token_hex(8), secrets.token_urlsafe(32), secrets.token_hex(16)
+        key_id, secret, salt = (
+            secrets.token_hex(8),
+            secrets.token_urlsafe(32),
+            secrets.token_hex(16),
+        )
         created = datetime.now(UTC).isoformat()
         with self.database.transaction() as cursor:
             cursor.execute(
@@ -102,5 +106,7 @@ class KeyStore:
 
     def has_active_admin(self) -> bool:
         with self.database.read() as cursor:
-            cursor.execute("SELECT COUNT(*) FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL")
+            cursor.execute(
+                "SELECT COUNT(*) FROM api_keys WHERE role = 'admin' AND revoked_at IS NULL"
+            )
             return bool(cursor.fetchone()[0])

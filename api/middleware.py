@@ -64,8 +64,13 @@ class RequestGuard:
         content_type = _header(scope, b"content-type")
         if body and not (content_type and _JSON.match(content_type.strip())):
             detail = f"send the body as application/json, not {content_type or 'untyped'}"
-            await _send_problem(send, scope, problems.problem_response(
-                problems.UNSUPPORTED_MEDIA, detail, instance=scope["path"]))
+            await _send_problem(
+                send,
+                scope,
+                problems.problem_response(
+                    problems.UNSUPPORTED_MEDIA, detail, instance=scope["path"]
+                ),
+            )
             return
         replay = _replaying_receive(body, receive)
         idempotency_key = _header(scope, b"idempotency-key")
@@ -77,7 +82,9 @@ class RequestGuard:
     async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
         declared = _header(scope, b"content-length")
         too_large = problems.problem_response(
-            problems.TOO_LARGE, f"the body may be at most {self.max_body} bytes", instance=scope["path"]
+            problems.TOO_LARGE,
+            f"the body may be at most {self.max_body} bytes",
+            instance=scope["path"],
         )
         if declared is not None and declared.isdigit() and int(declared) > self.max_body:
             await _send_problem(send, scope, too_large)
@@ -103,28 +110,52 @@ class RequestGuard:
         store = self.services.idempotency
         authorization = _header(scope, b"authorization") or ""
         token = authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
-        api_key = await anyio.to_thread.run_sync(self.services.keys.authenticate, token) if token else None
+        api_key = (
+            await anyio.to_thread.run_sync(self.services.keys.authenticate, token)
+            if token
+            else None
+        )
         if api_key is None:  # the route answers 401 itself; nothing to remember
             await self.app(scope, receive, send)
             return
         if not key.strip() or len(key) > MAX_KEY_LENGTH:
-            await _send_problem(send, scope, problems.problem_response(
-                problems.VALIDATION, f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
-                instance=scope["path"],
-                errors=[problems.field_error(["header", "Idempotency-Key"], "1 to 255 characters")]))
+            await _send_problem(
+                send,
+                scope,
+                problems.problem_response(
+                    problems.VALIDATION,
+                    f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters",
+                    instance=scope["path"],
+                    errors=[
+                        problems.field_error(["header", "Idempotency-Key"], "1 to 255 characters")
+                    ],
+                ),
+            )
             return
         fp = fingerprint(scope["method"], scope["path"], body)
         claim = await anyio.to_thread.run_sync(store.claim, api_key.key_id, key, fp)
         if not claim.fingerprint_matches:
-            await _send_problem(send, scope, problems.problem_response(
-                problems.IDEMPOTENCY_REUSED,
-                "this Idempotency-Key was first used with another request body or path",
-                instance=scope["path"]))
+            await _send_problem(
+                send,
+                scope,
+                problems.problem_response(
+                    problems.IDEMPOTENCY_REUSED,
+                    "this Idempotency-Key was first used with another request body or path",
+                    instance=scope["path"],
+                ),
+            )
             return
         if claim.in_progress:
-            await _send_problem(send, scope, problems.problem_response(
-                problems.IN_PROGRESS, "the first request with this key has not finished; retry",
-                instance=scope["path"], headers={"Retry-After": "1"}))
+            await _send_problem(
+                send,
+                scope,
+                problems.problem_response(
+                    problems.IN_PROGRESS,
+                    "the first request with this key has not finished; retry",
+                    instance=scope["path"],
+                    headers={"Retry-After": "1"},
+                ),
+            )
             return
         if claim.replay is not None:
             await _replay(send, claim.replay)

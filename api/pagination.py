@@ -28,6 +28,9 @@ def decode_cursor(cursor: str | None) -> dict[str, object]:
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
         decoded = None
     if not isinstance(decoded, dict):
-        raise Problem(VALIDATION, "cursor is not one this API gave out",
-                      errors=[field_error(["query", "cursor"], "not a valid cursor")])
+        raise Problem(
+            VALIDATION,
+            "cursor is not one this API gave out",
+            errors=[field_error(["query", "cursor"], "not a valid cursor")],
+        )
     return decoded

@@ -37,7 +37,9 @@ METHOD_NOT_ALLOWED = Kind("method-not-allowed", 405, "Method not allowed")
 NOT_ACCEPTABLE = Kind("not-acceptable", 406, "Not acceptable")
 CONFLICT = Kind("invariant-violated", 409, "The opportunity's lifecycle does not allow this")
 IN_PROGRESS = Kind("request-in-progress", 409, "A request with this Idempotency-Key is in progress")
-PRECONDITION_FAILED = Kind("precondition-failed", 412, "If-Match does not match the current version")
+PRECONDITION_FAILED = Kind(
+    "precondition-failed", 412, "If-Match does not match the current version"
+)
 TOO_LARGE = Kind("payload-too-large", 413, "Request body too large")
 UNSUPPORTED_MEDIA = Kind("unsupported-media-type", 415, "Request body must be application/json")
 VALIDATION = Kind("validation-error", 422, "The request is not valid")
@@ -110,7 +112,11 @@ def problem_response(
 
 
 def field_error(loc: list[str | int], message: str) -> dict[str, Any]:
-    return {"loc": loc, "field": ".".join(str(p) for p in loc[1:]) or str(loc[0]), "message": message}
+    return {
+        "loc": loc,
+        "field": ".".join(str(p) for p in loc[1:]) or str(loc[0]),
+        "message": message,
+    }
 
 
 # The one table from domain exceptions to problem kinds.
@@ -170,4 +176,4 @@ async def handle_http(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else kind.title
     if exc.status_code == 404:
         detail = "no such resource"
-    return problem_response(kind, detail, instance=request.url.path, headers=exc.headers)
+    return problem_response(kind, detail, instance=request.url.path, headers=dict(exc.headers or {}))

@@ -21,7 +21,9 @@ class Settings(BaseSettings):
         description="sqlite:///path (embedded default) or postgresql://user:password@host:port/db"
         " (add ?schema=NAME to use a schema other than public).",
     )
-    postgres_pool_size: int = Field(10, ge=1, le=200, description="PostgreSQL connections per pool.")
+    postgres_pool_size: int = Field(
+        10, ge=1, le=200, description="PostgreSQL connections per pool."
+    )
     postgres_max_overflow: int = Field(
         10, ge=0, le=200, description="Extra PostgreSQL connections allowed under load."
     )
@@ -33,7 +35,9 @@ class Settings(BaseSettings):
     half_life_days: float = Field(14.0, gt=0, description="Momentum half-life in active days.")
     trend_window_days: float = Field(7.0, gt=0, description="Momentum trend window in days.")
     stall_threshold_days: float = Field(
-        21.0, gt=0, description="Active days without a small win after which an open deal is stalled."
+        21.0,
+        gt=0,
+        description="Active days without a small win after which an open deal is stalled.",
     )
     max_body_bytes: int = Field(
         262_144, ge=1024, description="Largest request body accepted; larger bodies get 413."
@@ -42,7 +46,9 @@ class Settings(BaseSettings):
         24.0, ge=24, description="How long Idempotency-Key records are kept (at least 24 hours)."
     )
     read_wait_seconds: float = Field(
-        5.0, ge=0, description="How long a read waits for the views to reach the caller's last write."
+        5.0,
+        ge=0,
+        description="How long a read waits for the views to reach the caller's last write.",
     )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (JSON list); none by default."
@@ -60,4 +66,6 @@ class Settings(BaseSettings):
         )
 
     def momentum_policy(self) -> MomentumPolicy:
-        return MomentumPolicy(self.half_life_days, self.trend_window_days, self.stall_threshold_days)
+        return MomentumPolicy(
+            self.half_life_days, self.trend_window_days, self.stall_threshold_days
+        )

@@ -13,27 +13,31 @@ Interval = tuple[datetime, datetime]
 SECONDS_PER_DAY = 86_400.0
 
 
-def pause_intervals(records: Iterable[EventRecord], until: datetime) -> list[Interval]:
-    """The paused intervals in recording order, merged where they overlap.
-
-    A Resumed backdated before its Paused makes an empty interval; a pause still open
-    at `until` runs until then (a close ends it)."""
-    raw: list[Interval] = []
+def pause_spans(records: Iterable[EventRecord]) -> tuple[tuple[Interval, ...], datetime | None]:
+    """The finished pauses in recording order (a close also ends a pause), and the start
+    of the pause still open, if any. A Resumed backdated before its Paused ends an empty
+    pause."""
+    finished: list[Interval] = []
     started: datetime | None = None
     for record in records:
         if record.type == PAUSED and started is None:
             started = record.occurred_at
         elif record.type in (RESUMED, CLOSED_WON, CLOSED_LOST) and started is not None:
-            raw.append((started, record.occurred_at))
+            if record.occurred_at > started:
+                finished.append((started, record.occurred_at))
             started = None
-    if started is not None:
-        raw.append((started, max(started, until)))
-    return _merge([(a, b) for a, b in raw if b > a])
+    return tuple(finished), started
 
 
-def _merge(intervals: list[Interval]) -> list[Interval]:
+def pause_intervals(
+    finished: Sequence[Interval], open_since: datetime | None, until: datetime
+) -> list[Interval]:
+    """All paused time up to `until`, merged where pauses overlap."""
+    raw = list(finished)
+    if open_since is not None and until > open_since:
+        raw.append((open_since, until))
     merged: list[Interval] = []
-    for start, end in sorted(intervals):
+    for start, end in sorted(raw):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:

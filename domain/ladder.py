@@ -18,7 +18,13 @@ from domain.records import (
     EventRecord,
 )
 
-RUNGS: tuple[str, ...] = ("meeting", "customer_data", "decision_makers", "demo", "verbal_commitment")
+RUNGS: tuple[str, ...] = (
+    "meeting",
+    "customer_data",
+    "decision_makers",
+    "demo",
+    "verbal_commitment",
+)
 NO_STAGE = "none"
 DECISION_MAKERS_NEEDED = 2
 _RUNG_OF_TYPE = {

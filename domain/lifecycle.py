@@ -52,7 +52,9 @@ def evolve(state: Lifecycle, record: EventRecord) -> Lifecycle:
     if kind == OPENED:
         return replace(state, opened_at=record.occurred_at, amount=data.get("amount"))
     if kind == PAUSED:
-        pause = Pause(data["reason"], record.occurred_at, _date(data.get("resume_on")), record.version)
+        pause = Pause(
+            data["reason"], record.occurred_at, _date(data.get("resume_on")), record.version
+        )
         return replace(state, status=PAUSED_STATUS, paused=pause)
     if kind == RESUMED:
         return replace(state, status=OPEN, paused=None)

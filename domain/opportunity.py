@@ -29,7 +29,14 @@ from domain.records import (
 
 ALLOWED_WHILE_PAUSED = frozenset({RESUMED, CLOSED_WON, CLOSED_LOST, INTERACTION_PLANNED})
 _NOT_DATA = frozenset(
-    {"originator_id", "originator_version", "originator_topic", "timestamp", "occurred_at", "recorded_by"}
+    {
+        "originator_id",
+        "originator_version",
+        "originator_topic",
+        "timestamp",
+        "occurred_at",
+        "recorded_by",
+    }
 )
 
 
@@ -64,7 +71,7 @@ class Opportunity(Aggregate):
         note: str | None
         recorded_by: str
 
-        def apply(self, aggregate: Opportunity) -> None:  # type: ignore[override]
+        def apply(self, aggregate: Opportunity) -> None:
             aggregate.remember(to_record(self))
 
     class OpportunityOpened(Event, Aggregate.Created):
@@ -169,7 +176,9 @@ class Opportunity(Aggregate):
             recorded_by=recorded_by,
         )
 
-    def gain_meeting(self, stamp: Stamp, *, contact: str, department: str, kind: str | None = None) -> None:
+    def gain_meeting(
+        self, stamp: Stamp, *, contact: str, department: str, kind: str | None = None
+    ) -> None:
         self._trigger(
             self.MeetingGained,
             stamp,
@@ -180,11 +189,19 @@ class Opportunity(Aggregate):
 
     def gather_customer_data(self, stamp: Stamp, *, summary: str) -> None:
         self._trigger(
-            self.CustomerDataGathered, stamp, summary=rules.required_text(summary, "summary", rules.TEXT_MAX)
+            self.CustomerDataGathered,
+            stamp,
+            summary=rules.required_text(summary, "summary", rules.TEXT_MAX),
         )
 
     def record_buy_in(
-        self, stamp: Stamp, *, stakeholder: str, department: str, role: str, title: str | None = None
+        self,
+        stamp: Stamp,
+        *,
+        stakeholder: str,
+        department: str,
+        role: str,
+        title: str | None = None,
     ) -> None:
         self._trigger(
             self.StakeholderBoughtIn,
@@ -205,7 +222,9 @@ class Opportunity(Aggregate):
             attendees=rules.names(attendees, "attendees"),
         )
 
-    def commit_verbally(self, stamp: Stamp, *, stakeholder: str, amount: float | None = None) -> None:
+    def commit_verbally(
+        self, stamp: Stamp, *, stakeholder: str, amount: float | None = None
+    ) -> None:
         self._trigger(
             self.VerbalCommitment,
             stamp,
@@ -215,7 +234,10 @@ class Opportunity(Aggregate):
 
     def pause(self, stamp: Stamp, *, reason: str, resume_on: date | None = None) -> None:
         self._trigger(
-            self.Paused, stamp, reason=rules.required_text(reason, "reason", rules.TEXT_MAX), resume_on=resume_on
+            self.Paused,
+            stamp,
+            reason=rules.required_text(reason, "reason", rules.TEXT_MAX),
+            resume_on=resume_on,
         )
 
     def resume(self, stamp: Stamp) -> None:
@@ -248,7 +270,12 @@ class Opportunity(Aggregate):
         return new_id
 
     def complete_interaction(
-        self, stamp: Stamp, *, interaction_id: str, commitment_gained: bool, outcome: str | None = None
+        self,
+        stamp: Stamp,
+        *,
+        interaction_id: str,
+        commitment_gained: bool,
+        outcome: str | None = None,
     ) -> None:
         wanted = rules.required_text(interaction_id, "interaction_id")
         if not isinstance(commitment_gained, bool):
@@ -273,7 +300,9 @@ class Opportunity(Aggregate):
         self._trigger(self.ClosedWon, stamp, amount=rules.amount(amount))
 
     def close_lost(self, stamp: Stamp, *, reason: str) -> None:
-        self._trigger(self.ClosedLost, stamp, reason=rules.choice(reason, "reason", rules.LOSS_REASONS))
+        self._trigger(
+            self.ClosedLost, stamp, reason=rules.choice(reason, "reason", rules.LOSS_REASONS)
+        )
 
     # --- the one path every non-creating event takes --------------------------------
 

@@ -50,7 +50,9 @@ def optional_text(value: str | None, field: str, max_len: int = TEXT_MAX) -> str
     return cleaned or None
 
 
-def choice(value: str | None, field: str, options: Iterable[str], default: str | None = None) -> str:
+def choice(
+    value: str | None, field: str, options: Iterable[str], default: str | None = None
+) -> str:
     """One of a fixed set of values (after trimming); `default` when absent."""
     allowed = tuple(options)
     cleaned = optional_text(value, field, NAME_MAX)

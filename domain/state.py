@@ -10,8 +10,8 @@ from typing import Any
 
 from domain.ladder import Ladder, ladder
 from domain.lifecycle import Lifecycle, Pause, fold
-from domain.momentum import Momentum, MomentumPolicy, evaluation_instant, last_small_win, momentum
-from domain.records import OPENED, EventRecord
+from domain.momentum import Momentum, MomentumPolicy, evaluate, momentum_inputs
+from domain.records import OPENED, EventRecord, is_small_win
 from domain.relationships import Relationships, relationships
 
 
@@ -30,19 +30,27 @@ class OpportunityState:
         return self.lifecycle.paused
 
 
-def describe(records: Sequence[EventRecord], now: datetime, policy: MomentumPolicy) -> OpportunityState:
+def last_small_win(records: Sequence[EventRecord], at: datetime) -> EventRecord | None:
+    """The latest small win by occurred_at (then version) that had occurred by `at`."""
+    wins = [r for r in records if is_small_win(r) and r.occurred_at <= at]
+    return max(wins, key=lambda r: (r.occurred_at, r.version), default=None)
+
+
+def describe(
+    records: Sequence[EventRecord], now: datetime, policy: MomentumPolicy
+) -> OpportunityState:
     """Everything DESIGN section 4 shows about one opportunity, evaluated at `now`."""
     if not records or records[0].type != OPENED:
         msg = "an opportunity's history starts with OpportunityOpened"
         raise ValueError(msg)
     lifecycle = fold(records)
-    at = evaluation_instant(lifecycle, now)
+    inputs = momentum_inputs(records, lifecycle)
     return OpportunityState(
         version=records[-1].version,
         profile=records[0].data,
         lifecycle=lifecycle,
         ladder=ladder(records),
-        last_small_win=last_small_win(records, at),
-        momentum=momentum(records, lifecycle, now, policy),
+        last_small_win=last_small_win(records, lifecycle.closed_at or now),
+        momentum=evaluate(inputs, now, policy),
         relationships=relationships(records),
     )

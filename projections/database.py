@@ -31,7 +31,7 @@ class _PgCursor:
         self._cursor = cursor
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self._cursor.execute(sql.replace("?", "%s"), tuple(params))  # type: ignore[call-overload]
+        return self._cursor.execute(sql.replace("?", "%s"), tuple(params))
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
@@ -96,8 +96,8 @@ class Database:
     def transaction(self) -> Iterator[Cursor]:
         """One transaction: committed when the block ends, rolled back on an exception."""
         if self._pool is not None:
-            with self._pool.connection() as connection, connection.transaction():
-                yield _PgCursor(connection.cursor())
+            with self._pool.connection() as pg, pg.transaction():
+                yield _PgCursor(pg.cursor())
             return
         connection = self._sqlite()
         connection.execute("BEGIN IMMEDIATE")
@@ -112,8 +112,8 @@ class Database:
     def read(self) -> Iterator[Cursor]:
         """A read-only snapshot."""
         if self._pool is not None:
-            with self._pool.connection() as connection, connection.transaction():
-                yield _PgCursor(connection.cursor())
+            with self._pool.connection() as pg, pg.transaction():
+                yield _PgCursor(pg.cursor())
             return
         connection = self._sqlite()
         connection.execute("BEGIN")

@@ -96,7 +96,7 @@ class _DurablePool(SQLiteConnectionPool):
 
     def _create_connection(self) -> SQLiteConnection:
         connection = super()._create_connection()
-        raw: sqlite3.Connection = connection._sqlite_conn  # noqa: SLF001 (library internals)
+        raw: sqlite3.Connection = connection._sqlite_conn
         raw.execute(f"PRAGMA synchronous={self.synchronous}")
         return connection
 

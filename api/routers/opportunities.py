@@ -42,12 +42,19 @@ def expected_version(if_match: str | None, current: int | None = None) -> int | 
         value = tag.strip().removeprefix("W/").strip('"')
         if value.isdigit():
             return int(value)
-    raise Problem(PRECONDITION_FAILED, f"If-Match {if_match!r} matches no version of this opportunity"
-                  + (f"; it is at {current}" if current is not None else ""))
+    raise Problem(
+        PRECONDITION_FAILED,
+        f"If-Match {if_match!r} matches no version of this opportunity"
+        + (f"; it is at {current}" if current is not None else ""),
+    )
 
 
 def _state_response(
-    services: Services, response: Response, opportunity_id: UUID, records: tuple[EventRecord, ...] | list[EventRecord], position: int | None = None
+    services: Services,
+    response: Response,
+    opportunity_id: UUID,
+    records: tuple[EventRecord, ...] | list[EventRecord],
+    position: int | None = None,
 ) -> OpportunityOut:
     state = describe(records, services.clock(), services.policy)
     response.headers["ETag"] = etag(state.version)
@@ -58,7 +65,9 @@ def _state_response(
 
 def _written(services: Services, response: Response, written: Written) -> OpportunityOut:
     response.headers["Location"] = f"/v1/opportunities/{written.opportunity_id}"
-    return _state_response(services, response, written.opportunity_id, written.history, written.position)
+    return _state_response(
+        services, response, written.opportunity_id, written.history, written.position
+    )
 
 
 @router.post("", status_code=201, summary="Open an opportunity")

@@ -14,7 +14,13 @@ Text = Annotated[str, Field(max_length=2000)]
 Source = Literal["inbound", "outbound", "referral", "repeat", "other"]
 MeetingKind = Literal["initial", "needs_analysis", "proposal", "decision_makers", "other"]
 Role = Literal[
-    "decision_maker", "economic_buyer", "champion", "influencer", "technical_evaluator", "user", "other"
+    "decision_maker",
+    "economic_buyer",
+    "champion",
+    "influencer",
+    "technical_evaluator",
+    "user",
+    "other",
 ]
 Channel = Literal["email", "phone", "meeting", "video", "other"]
 LossReason = Literal["no_fit", "price", "competitor", "no_decision", "timing", "other"]
@@ -111,7 +117,9 @@ class VerbalCommitment(Common):
 
 
 class Paused(Common):
-    model_config = _example(type="Paused", reason="Wants to wait until next quarter", resume_on="2027-01-15")
+    model_config = _example(
+        type="Paused", reason="Wants to wait until next quarter", resume_on="2027-01-15"
+    )
     type: Literal["Paused"]
     reason: Text
     resume_on: date | None = None
