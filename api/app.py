@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from api import problems
 from api.middleware import RequestGuard
-from api.routers import feed, health, opportunities
+from api.routers import accounts, feed, health, opportunities, projections
 from api.schemas.responses import ProblemOut
 from api.services import Services, build_services
 from api.settings import Settings
@@ -74,6 +74,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        built.start()
         yield
         built.close()
 
@@ -88,7 +89,9 @@ def create_app(
 
     v1 = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
     v1.include_router(opportunities.router)
+    v1.include_router(accounts.router)
     v1.include_router(feed.router)
+    v1.include_router(projections.router)
     app.include_router(v1)
     app.include_router(health.router)
 

@@ -176,4 +176,6 @@ async def handle_http(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else kind.title
     if exc.status_code == 404:
         detail = "no such resource"
-    return problem_response(kind, detail, instance=request.url.path, headers=dict(exc.headers or {}))
+    return problem_response(
+        kind, detail, instance=request.url.path, headers=dict(exc.headers or {})
+    )

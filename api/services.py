@@ -12,6 +12,9 @@ from api.settings import Settings
 from domain.application import Opportunities, utc_now
 from domain.momentum import MomentumPolicy
 from projections.database import Database
+from projections.pipeline import PipelineView
+from projections.relationships import RelationshipView
+from projections.runner import ProjectionRunner
 from projections.storage import eventsourcing_env
 
 
@@ -22,12 +25,28 @@ class Services:
     database: Database
     keys: KeyStore
     idempotency: IdempotencyStore
+    runner: ProjectionRunner
     policy: MomentumPolicy
+    in_process: bool
     clock: Callable[[], datetime] = field(default=utc_now)
 
+    def start(self) -> None:
+        if self.in_process:
+            self.runner.start()
+
     def close(self) -> None:
+        self.runner.stop()
         self.opportunities.close()
         self.database.close()
+
+
+def build_runner(
+    settings: Settings, opportunities: Opportunities, database: Database
+) -> ProjectionRunner:
+    policy = settings.momentum_policy()
+    return ProjectionRunner(
+        opportunities, database, [PipelineView(policy), RelationshipView(policy)]
+    )
 
 
 def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
@@ -40,6 +59,8 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) 
         database=database,
         keys=KeyStore(database),
         idempotency=IdempotencyStore(database, timedelta(hours=settings.idempotency_ttl_hours)),
+        runner=build_runner(settings, opportunities, database),
         policy=settings.momentum_policy(),
+        in_process=settings.runs_projections(),
         clock=clock,
     )

@@ -50,6 +50,14 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a read waits for the views to reach the caller's last write.",
     )
+    projections_in_process: bool | None = Field(
+        None,
+        description="Run the projections inside the API process. Default: yes on SQLite, no on"
+        " PostgreSQL (run `smallwins project` as its own process there).",
+    )
+    ready_max_lag: int = Field(
+        1000, ge=0, description="/readyz fails while a projection lags the log by more events."
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (JSON list); none by default."
     )
@@ -64,6 +72,11 @@ class Settings(BaseSettings):
             max_overflow=self.postgres_max_overflow,
             synchronous=self.sqlite_synchronous,
         )
+
+    def runs_projections(self) -> bool:
+        if self.projections_in_process is not None:
+            return self.projections_in_process
+        return self.storage().backend == "sqlite"
 
     def momentum_policy(self) -> MomentumPolicy:
         return MomentumPolicy(

@@ -107,3 +107,54 @@ def _buying_departments(records: Sequence[EventRecord]) -> set[str]:
     if opened is None:
         return set()
     return {name_key(d) for d in opened.data.get("buying_departments") or ()}
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDepartment:
+    name: str
+    depth: str
+    stakeholders: tuple[str, ...]
+    opportunities: tuple[str, ...]
+    first_contacted_at: datetime | None
+    first_bought_in_at: datetime | None
+
+
+def merge_departments(reached: Iterable[tuple[str, Department]]) -> tuple[AccountDepartment, ...]:
+    """Departments across an account's opportunities (given oldest opportunity first): the
+    deepest depth, every stakeholder, the opportunities that reached it, and since when."""
+    merged: dict[str, AccountDepartment] = {}
+    for opportunity_id, dept in reached:
+        key = name_key(dept.name)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = AccountDepartment(
+                dept.name,
+                dept.depth,
+                dept.stakeholders,
+                (opportunity_id,),
+                dept.first_contacted_at,
+                dept.first_bought_in_at,
+            )
+            continue
+        people = {name_key(s): s for s in seen.stakeholders}
+        for person in dept.stakeholders:
+            people.setdefault(name_key(person), person)
+        merged[key] = AccountDepartment(
+            seen.name,
+            max(seen.depth, dept.depth, key=depth_rank),
+            tuple(people.values()),
+            (*seen.opportunities, opportunity_id)
+            if opportunity_id not in seen.opportunities
+            else seen.opportunities,
+            _min(seen.first_contacted_at, dept.first_contacted_at),
+            _min(seen.first_bought_in_at, dept.first_bought_in_at),
+        )
+    return tuple(merged.values())
+
+
+def _min(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)

@@ -71,7 +71,10 @@ def amount(value: float | None, field: str = "amount") -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidValue(field, "must be a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float is not a finite amount
+        number = math.inf
     if not math.isfinite(number) or number < 0:
         raise InvalidValue(field, "must be a finite number at least 0")
     return number
@@ -108,9 +111,7 @@ def aware(value: datetime, field: str) -> datetime:
 
 def occurred_at(value: datetime | None, now: datetime, not_before: datetime | None) -> datetime:
     """Business time: default now; at most 5 minutes ahead; not before the opening."""
-    if value is None:
-        return now
-    moment = aware(value, "occurred_at")
+    moment = now if value is None else aware(value, "occurred_at")
     if moment > now + FUTURE_TOLERANCE:
         raise InvalidValue("occurred_at", "may be at most 5 minutes in the future")
     if not_before is not None and moment < not_before:

@@ -1,26 +1,42 @@
-"""/v1/opportunities: open, record events, read state (now or as of an instant), history."""
+"""/v1/opportunities: open, record events, read state (now or as of an instant), list,
+history."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
+import orjson
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 
 from api.auth import Editor, ServicesDep, Viewer
 from api.pagination import Limit, decode_cursor, encode_cursor
-from api.presenters import history_item, opportunity_out
+from api.presenters import history_item
 from api.problems import NOT_FOUND, PRECONDITION_FAILED, Problem
+from api.reads import catch_up, current_state
 from api.schemas.requests import EventBody, OpenOpportunity
 from api.schemas.responses import HistoryItem, OpportunityOut, Page
 from api.services import Services
 from domain.application import Written
-from domain.records import EventRecord
+from domain.ladder import NO_STAGE, RUNGS
+from domain.lifecycle import STATUSES
 from domain.state import describe
+from projections.queries import SORTS, Filters, list_page, with_momentum
+from projections.render import render_full, rfc3339
 
 router = APIRouter(prefix="/opportunities", tags=["opportunities"])
 POSITION_HEADER = "X-Smallwins-Position"
+Status = Literal["open", "paused", "won", "lost"]
+Stage = Literal["none", "meeting", "customer_data", "decision_makers", "demo", "verbal_commitment"]
+Sort = Literal[
+    "momentum", "-momentum", "opened_at", "-opened_at", "last_win_at", "-last_win_at",
+    "closed_at", "-closed_at", "amount", "-amount",
+]  # fmt: skip
+assert set(get_args(Sort)) == set(SORTS)  # noqa: S101 (import-time consistency check)
+assert set(get_args(Status)) == set(STATUSES)  # noqa: S101
+assert set(get_args(Stage)) == {NO_STAGE, *RUNGS}  # noqa: S101
 
 
 def parse_id(opportunity_id: str) -> UUID:
@@ -34,7 +50,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def expected_version(if_match: str | None, current: int | None = None) -> int | None:
+def expected_version(if_match: str | None) -> int | None:
     """The version an If-Match header demands (None: unconditional). `*` matches any."""
     if if_match is None or if_match.strip() == "*":
         return None
@@ -42,53 +58,48 @@ def expected_version(if_match: str | None, current: int | None = None) -> int | 
         value = tag.strip().removeprefix("W/").strip('"')
         if value.isdigit():
             return int(value)
-    raise Problem(
-        PRECONDITION_FAILED,
-        f"If-Match {if_match!r} matches no version of this opportunity"
-        + (f"; it is at {current}" if current is not None else ""),
+    raise Problem(PRECONDITION_FAILED, f"If-Match {if_match!r} matches no version")
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status, headers, media_type="application/json")
+
+
+def _written(services: Services, written: Written) -> Response:
+    services.runner.wake()
+    state = describe(written.history, services.clock(), services.policy)
+    return json_response(
+        render_full(str(written.opportunity_id), state),
+        201,
+        {
+            "Location": f"/v1/opportunities/{written.opportunity_id}",
+            "ETag": etag(written.version),
+            POSITION_HEADER: str(written.position),
+        },
     )
 
 
-def _state_response(
-    services: Services,
-    response: Response,
-    opportunity_id: UUID,
-    records: tuple[EventRecord, ...] | list[EventRecord],
-    position: int | None = None,
-) -> OpportunityOut:
-    state = describe(records, services.clock(), services.policy)
-    response.headers["ETag"] = etag(state.version)
-    if position is not None:
-        response.headers[POSITION_HEADER] = str(position)
-    return opportunity_out(opportunity_id, state)
-
-
-def _written(services: Services, response: Response, written: Written) -> OpportunityOut:
-    response.headers["Location"] = f"/v1/opportunities/{written.opportunity_id}"
-    return _state_response(
-        services, response, written.opportunity_id, written.history, written.position
-    )
-
-
-@router.post("", status_code=201, summary="Open an opportunity")
-def open_opportunity(
-    body: OpenOpportunity, key: Editor, services: ServicesDep, response: Response
-) -> OpportunityOut:
+@router.post("", status_code=201, summary="Open an opportunity", response_model=OpportunityOut)
+def open_opportunity(body: OpenOpportunity, key: Editor, services: ServicesDep) -> Response:
     written = services.opportunities.open(
         recorded_by=key.name, fields=body.fields(), occurred_at=body.occurred_at, note=body.note
     )
-    return _written(services, response, written)
+    return _written(services, written)
 
 
-@router.post("/{opportunity_id}/events", status_code=201, summary="Record one event")
+@router.post(
+    "/{opportunity_id}/events",
+    status_code=201,
+    summary="Record one event",
+    response_model=OpportunityOut,
+)
 def record_event(
     opportunity_id: str,
     body: EventBody,
     key: Editor,
     services: ServicesDep,
-    response: Response,
     if_match: Annotated[str | None, Header(description='Quoted version, e.g. "3".')] = None,
-) -> OpportunityOut:
+) -> Response:
     oid = parse_id(opportunity_id)
     written = services.opportunities.record(
         oid,
@@ -99,26 +110,77 @@ def record_event(
         note=body.note,
         expected_version=expected_version(if_match),
     )
-    return _written(services, response, written)
+    return _written(services, written)
 
 
-@router.get("/{opportunity_id}", summary="Current state, or the state as of an instant")
+@router.get("", summary="List, filter and sort opportunities", response_model=Page[OpportunityOut])
+def list_opportunities(
+    _key: Viewer,
+    services: ServicesDep,
+    status: Status | None = None,
+    owner: str | None = None,
+    account: str | None = None,
+    stage: Stage | None = None,
+    stalled: bool | None = None,
+    single_threaded: bool | None = None,
+    sort: Sort = "-opened_at",
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> Response:
+    position = decode_cursor(cursor)
+    at = services.clock()
+    after = None
+    if position:
+        try:
+            at = _parse_instant(position["t"])
+            after = list(position["after"])  # type: ignore[call-overload]
+            if position.get("sort") != sort:
+                raise ValueError
+        except (KeyError, TypeError, ValueError):
+            decode_cursor("!")  # raises the one 'not a valid cursor' problem
+    else:
+        catch_up(services, ("pipeline",))
+    filters = Filters(status, owner, account, stage, stalled, single_threaded)
+    rows, next_after = list_page(
+        services.database, filters, sort, limit, after, at, services.policy
+    )
+    now = services.clock()
+    items = [with_momentum(state, inputs, now, services.policy) for _id, state, inputs in rows]
+    next_cursor = (
+        encode_cursor(t=rfc3339(at), sort=sort, after=next_after)
+        if next_after is not None
+        else None
+    )
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+def _parse_instant(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@router.get(
+    "/{opportunity_id}",
+    summary="Current state, or the state as of an instant",
+    response_model=OpportunityOut,
+)
 def get_opportunity(
     opportunity_id: str,
     _key: Viewer,
     services: ServicesDep,
-    response: Response,
     as_of: Annotated[
         AwareDatetime | None, Query(description="RFC 3339 instant: the state as recorded then.")
     ] = None,
-) -> OpportunityOut:
+) -> Response:
     oid = parse_id(opportunity_id)
-    records = services.opportunities.history(oid, as_of=as_of)
     if as_of is None:
-        return _state_response(services, response, oid, records)
-    state = describe(records, as_of, services.policy)
-    response.headers["ETag"] = etag(state.version)
-    return opportunity_out(oid, state, as_of=as_of)
+        state = current_state(services, oid)
+        return json_response(state, headers={"ETag": etag(state["version"])})
+    records = services.opportunities.history(oid, as_of=as_of)
+    rendered = render_full(str(oid), describe(records, as_of, services.policy))
+    rendered["as_of"] = rfc3339(as_of)
+    return json_response(rendered, headers={"ETag": etag(rendered["version"])})
 
 
 @router.get("/{opportunity_id}/history", summary="The audit trail, oldest first")

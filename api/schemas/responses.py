@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, PlainSerializer
 
+from projections.render import rfc3339
+
 T = TypeVar("T")
 
 
-def rfc3339(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 UtcDatetime = Annotated[datetime, PlainSerializer(rfc3339, return_type=str)]
-
-
-def jsonable(value: Any) -> Any:
-    """Event data made JSON-ready: datetimes in UTC RFC 3339, dates ISO, tuples as lists."""
-    if isinstance(value, datetime):
-        return rfc3339(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 class Page(BaseModel, Generic[T]):
@@ -143,3 +128,34 @@ class ProblemOut(BaseModel):
     detail: str
     instance: str | None = None
     errors: list[FieldProblem] | None = None
+
+
+class AccountDepartmentOut(BaseModel):
+    name: str
+    depth: str
+    stakeholders: list[str]
+    opportunities: list[str]
+    first_contacted_at: UtcDatetime | None
+    first_bought_in_at: UtcDatetime | None
+
+
+class AccountRelationshipsOut(BaseModel):
+    account: str
+    departments: list[AccountDepartmentOut]
+
+
+class ProjectionOut(BaseModel):
+    name: str
+    position: int
+    head: int
+    lag: int
+
+
+class ProjectionsOut(BaseModel):
+    items: list[ProjectionOut]
+
+
+class Readiness(BaseModel):
+    status: str
+    store: str
+    projections: list[ProjectionOut]

@@ -1,0 +1,180 @@
+"""Reads from the views: one opportunity, a filtered and sorted page, an account's
+departments. Momentum is evaluated here, at the moment of reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from domain.active_time import SECONDS_PER_DAY
+from domain.momentum import MomentumPolicy, evaluate
+from domain.names import name_key, tidy
+from domain.relationships import Department, merge_departments
+from projections.codec import load_inputs
+from projections.database import Database
+from projections.render import render_momentum, rfc3339
+
+# sort name -> (SQL expression, descending?)
+SORTS = {
+    "momentum": ("momentum", False),
+    "-momentum": ("momentum", True),
+    "opened_at": ("opened_ts", False),
+    "-opened_at": ("opened_ts", True),
+    "last_win_at": ("COALESCE(last_win_ts, 0)", False),
+    "-last_win_at": ("COALESCE(last_win_ts, 0)", True),
+    "closed_at": ("COALESCE(closed_ts, 0)", False),
+    "-closed_at": ("COALESCE(closed_ts, 0)", True),
+    "amount": ("COALESCE(amount, -1)", False),
+    "-amount": ("COALESCE(amount, -1)", True),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    status: str | None = None
+    owner: str | None = None
+    account: str | None = None
+    stage: str | None = None
+    stalled: bool | None = None
+    single_threaded: bool | None = None
+
+
+def with_momentum(
+    state_json: str | bytes, inputs_json: str | bytes, now: datetime, policy: MomentumPolicy
+) -> dict[str, Any]:
+    state: dict[str, Any] = orjson.loads(state_json)
+    state["momentum"] = render_momentum(evaluate(load_inputs(inputs_json), now, policy))
+    return state
+
+
+def get_one(database: Database, opportunity_id: str) -> tuple[int, str, str] | None:
+    with database.read() as cursor:
+        cursor.execute(
+            "SELECT version, state, inputs FROM pipeline WHERE opportunity_id = ?",
+            (opportunity_id,),
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), row[1], row[2]) if row else None
+
+
+def list_page(
+    database: Database,
+    filters: Filters,
+    sort: str,
+    limit: int,
+    after: list[Any] | None,
+    at: datetime,
+    policy: MomentumPolicy,
+) -> tuple[list[tuple[str, str, str]], list[Any] | None]:
+    """Rows of one page and the keyset position after its last row (None when done).
+    `at` fixes the instant momentum is ordered and `stalled` judged at, for every page."""
+    expression, descending = SORTS[sort]
+    params: list[Any] = []
+    if expression == "momentum":
+        expression = "(momentum_a + momentum_b * ?)"
+        params.append(at.timestamp() / SECONDS_PER_DAY / policy.half_life_days)
+    where, where_params = _where(filters, at)
+    if after is not None:
+        op = "<" if descending else ">"
+        where.append(f"({expression} {op} ? OR ({expression} = ? AND opportunity_id {op} ?))")
+        where_params += [*params, after[0], *params, after[0], after[1]]
+    order = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT opportunity_id, state, inputs, {expression} AS sort_value FROM pipeline"  # noqa: S608
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + f" ORDER BY sort_value {order}, opportunity_id {order} LIMIT ?"
+    )
+    with database.read() as cursor:
+        cursor.execute(sql, [*params, *where_params, limit + 1])
+        rows = cursor.fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_after = [rows[-1][3], rows[-1][0]] if more and rows else None
+    return [(r[0], r[1], r[2]) for r in rows], next_after
+
+
+def _where(filters: Filters, at: datetime) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if filters.status:
+        where.append("status = ?")
+        params.append(filters.status)
+    if filters.owner:
+        where.append("owner_key = ?")
+        params.append(name_key(filters.owner))
+    if filters.account:
+        where.append("account_key = ?")
+        params.append(name_key(filters.account))
+    if filters.stage:
+        where.append("stage = ?")
+        params.append(filters.stage)
+    if filters.single_threaded is not None:
+        where.append("single_threaded = ?")
+        params.append(int(filters.single_threaded))
+    if filters.stalled is not None:
+        stalled = "(status = 'open' AND stall_ts IS NOT NULL AND stall_ts < ?)"
+        where.append(stalled if filters.stalled else f"NOT {stalled}")
+        params.append(at.timestamp())
+    return where, params
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRelationships:
+    account: str
+    departments: list[dict[str, Any]]
+
+
+def account_relationships(database: Database, account: str) -> AccountRelationships | None:
+    key = name_key(account)
+    with database.read() as cursor:
+        cursor.execute(
+            "SELECT opportunity_id, account FROM account_opportunities"
+            " WHERE account_key = ? ORDER BY opened_ts, opportunity_id",
+            (key,),
+        )
+        opportunities = cursor.fetchall()
+        cursor.execute(
+            "SELECT opportunity_id, position, name, depth, stakeholders, first_contacted_at,"
+            " first_bought_in_at FROM opportunity_departments WHERE account_key = ?",
+            (key,),
+        )
+        rows = cursor.fetchall()
+    if not opportunities:
+        return None
+    order = {row[0]: index for index, row in enumerate(opportunities)}
+    rows.sort(key=lambda r: (order.get(r[0], len(order)), r[1]))
+    reached = [
+        (
+            r[0],
+            Department(
+                r[2],
+                r[3],
+                tuple(orjson.loads(r[4])),
+                _moment(r[5]),
+                _moment(r[6]),
+            ),
+        )
+        for r in rows
+    ]
+    departments = [
+        {
+            "name": d.name,
+            "depth": d.depth,
+            "stakeholders": list(d.stakeholders),
+            "opportunities": list(d.opportunities),
+            "first_contacted_at": rfc3339(d.first_contacted_at) if d.first_contacted_at else None,
+            "first_bought_in_at": rfc3339(d.first_bought_in_at) if d.first_bought_in_at else None,
+        }
+        for d in merge_departments(reached)
+    ]
+    return AccountRelationships(tidy(opportunities[0][1]), departments)
+
+
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
