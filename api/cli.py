@@ -1,16 +1,19 @@
-"""The `smallwins` command line: serve, keys (more commands arrive with their issues)."""
+"""The `smallwins` command line: serve, project, rebuild, keys."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from api.keys import ROLES, KeyStore, UnknownRole
+from api.services import build_services
 from api.settings import Settings
 from projections.database import Database
 
@@ -47,6 +50,50 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
     )
+
+
+@cli.command()
+def project() -> None:
+    """Run the projection worker: catch up from the tracked positions, then follow the log."""
+    services = build_services(Settings())
+    err.print(f"projecting {', '.join(services.runner.views)}; Ctrl-C or SIGTERM to stop")
+    signal.signal(signal.SIGTERM, lambda *_: services.runner.stop(timeout=0))
+    try:
+        services.runner.run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.close()
+
+
+@cli.command()
+def rebuild(
+    name: Annotated[str | None, typer.Argument(help="One projection; default: all.")] = None,
+) -> None:
+    """Empty projections and rebuild them from the whole log, with a progress bar."""
+    services = build_services(Settings())
+    runner = services.runner
+    names = [name] if name else list(runner.views)
+    unknown = [n for n in names if n not in runner.views]
+    if unknown:
+        err.print(
+            f"[red]no projection named {unknown[0]!r}; choose from {', '.join(runner.views)}[/]"
+        )
+        raise typer.Exit(2)
+    head = runner.head()
+    try:
+        with Progress(console=err) as progress:
+            for each in names:
+                runner.rebuild(each)
+                task = progress.add_task(f"rebuilding {each}", total=head or None)
+
+                def advance(_name: str, applied: int, task: TaskID = task) -> None:
+                    progress.advance(task, applied)
+
+                runner.catch_up([each], progress=advance)
+                progress.update(task, completed=head)
+    finally:
+        services.close()
 
 
 @keys_cli.command("create")
