@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed by CORS (JSON list); none by default."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Level of the JSON logs written to stderr."
+        "INFO", description="Log level of the server and the projection worker."
     )
 
     def storage(self) -> StorageConfig:
