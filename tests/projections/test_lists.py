@@ -1,0 +1,114 @@
+"""Lists filter, sort and page correctly across pages, at the moment of reading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api.reads import current_state
+from api.services import Services
+from projections.queries import SORTS, Filters, list_page, with_momentum
+from tests.projections.drivers import open_deal, record
+
+
+def pipeline(services: Services, clock: Any) -> list[Any]:
+    """Twelve deals: owners, accounts, wins at different times, pauses, closes, stalls."""
+    ids = []
+    for n in range(12):
+        deal = open_deal(
+            services,
+            title=f"Deal {n}",
+            account=["Acme", "Globex", "Initech"][n % 3],
+            owner=["jo", "lee"][n % 2],
+            amount=1000 * n,
+        )
+        clock.advance(days=2)
+        for _ in range(n % 4):
+            record(services, deal, "MeetingGained", contact=f"C{n}", department="IT")
+            clock.advance(days=1)
+        if n % 5 == 0:
+            record(services, deal, "StakeholderBoughtIn", stakeholder="Sam", department="Finance",
+                   role="decision_maker")  # fmt: skip
+        if n % 6 == 1:
+            record(services, deal, "Paused", reason="next quarter")
+        if n % 7 == 3:
+            record(services, deal, "ClosedWon")
+        ids.append(deal)
+    clock.advance(days=10)
+    return ids
+
+
+def pages(services: Services, filters: Filters, sort: str, limit: int) -> list[dict[str, Any]]:
+    at = services.clock()
+    items: list[dict[str, Any]] = []
+    after = None
+    for _ in range(100):
+        rows, after = list_page(services.database, filters, sort, limit, after, at, services.policy)
+        items += [with_momentum(s, i, at, services.policy) for _id, s, i in rows]
+        if after is None:
+            return items
+    raise AssertionError("paging did not end")
+
+
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_paging_visits_every_deal_once_in_the_order_asked(
+    services: Services, clock: Any, sort: str
+) -> None:
+    ids = pipeline(services, clock)
+    services.runner.catch_up()
+    items = pages(services, Filters(), sort, limit=5)
+    assert sorted(i["id"] for i in items) == sorted(str(d) for d in ids)
+    field = sort.lstrip("-")
+    keys = {
+        "momentum": lambda i: i["momentum"]["score"],
+        "opened_at": lambda i: i["opened_at"],
+        "last_win_at": lambda i: (i["last_small_win"] or {}).get("occurred_at") or "",
+        "closed_at": lambda i: i["closed_at"] or "",
+        "amount": lambda i: -1 if i["amount"] is None else i["amount"],
+    }[field]
+    values = [keys(i) for i in items]
+    assert values == sorted(values, reverse=sort.startswith("-"))
+
+
+@pytest.mark.parametrize(
+    ("filters", "keep"),
+    [
+        (Filters(status="open"), lambda s: s["status"] == "open"),
+        (Filters(status="paused"), lambda s: s["status"] == "paused"),
+        (Filters(owner="LEE"), lambda s: s["owner"] == "lee"),
+        (Filters(account=" globex "), lambda s: s["account"] == "Globex"),
+        (Filters(stage="meeting"), lambda s: s["stage"] == "meeting"),
+        (Filters(stalled=True), lambda s: s["momentum"]["stalled"]),
+        (Filters(stalled=False), lambda s: not s["momentum"]["stalled"]),
+        (Filters(single_threaded=False), lambda s: not s["relationships"]["single_threaded"]),
+        (
+            Filters(status="open", owner="jo"),
+            lambda s: s["status"] == "open" and s["owner"] == "jo",
+        ),
+    ],
+)
+def test_filters_keep_exactly_the_deals_that_match(
+    services: Services, clock: Any, filters: Filters, keep: Any
+) -> None:
+    ids = pipeline(services, clock)
+    services.runner.catch_up()
+    states = [current_state(services, d) for d in ids]
+    expected = {s["id"] for s in states if keep(s)}
+    got = {i["id"] for i in pages(services, filters, "-momentum", limit=4)}
+    assert got == expected
+
+
+def test_a_deal_becomes_stalled_in_the_list_as_time_passes_without_rewriting_rows(
+    services: Services, clock: Any
+) -> None:
+    deal = open_deal(services)
+    record(services, deal, "MeetingGained", contact="Dana", department="IT")
+    services.runner.catch_up()
+    assert not pages(services, Filters(stalled=True), "-momentum", 10)
+    position = services.runner.position("pipeline")
+    clock.advance(days=21, hours=1)
+    stalled = pages(services, Filters(stalled=True), "-momentum", 10)
+    assert [i["id"] for i in stalled] == [str(deal)]
+    assert stalled[0]["momentum"]["stalled"] is True
+    assert services.runner.position("pipeline") == position
