@@ -132,7 +132,10 @@ def from_domain(error: errors.DomainError) -> Problem:
     for exception_type, kind in DOMAIN_PROBLEMS:
         if isinstance(error, exception_type):
             if isinstance(error, errors.InvalidValue):
-                loc: list[str | int] = ["body", *error.field.split(".")]
+                loc: list[str | int] = [
+                    "body",
+                    *(int(p) if p.isdigit() else p for p in error.field.split(".")),
+                ]
                 return Problem(kind, str(error), errors=[field_error(loc, error.message)])
             if isinstance(error, errors.OpportunityNotFound):
                 return Problem(kind, "no opportunity has this id")
@@ -157,16 +160,22 @@ async def handle_validation(request: Request, exc: Exception) -> Response:
     problems = list(exc.errors())
     if any(p.get("type") == "json_invalid" for p in problems):
         return problem_response(MALFORMED, "the body is not valid JSON", instance=request.url.path)
-    details = [field_error(_path(e.get("loc", ())), str(e.get("msg", ""))) for e in problems]
+    details = [field_error(_path(e), str(e.get("msg", ""))) for e in problems]
     summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
     return problem_response(VALIDATION, summary, instance=request.url.path, errors=details)
 
 
-def _path(loc: Any) -> list[str | int]:
-    """The field path, without the union tag pydantic inserts for discriminated bodies."""
-    path: list[str | int] = [p if isinstance(p, int) else str(p) for p in loc]
+_TAG_ERRORS = frozenset({"union_tag_invalid", "union_tag_not_found"})
+
+
+def _path(error: Any) -> list[str | int]:
+    """The field path, without the union tag pydantic inserts for discriminated bodies; a
+    missing or unknown tag is reported at the tag's own field (`type`), not at the body."""
+    path: list[str | int] = [p if isinstance(p, int) else str(p) for p in error.get("loc", ())]
     if len(path) > 2 and path[0] == "body" and path[1] in EVENT_TYPES:
         del path[1]
+    if error.get("type") in _TAG_ERRORS:
+        path.append(str(error.get("ctx", {}).get("discriminator", "type")).strip("'"))
     return path
 
 

@@ -51,7 +51,7 @@ def build_runner(
 
 def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
     storage = settings.storage()
-    opportunities = Opportunities(eventsourcing_env(storage), clock=clock)
+    opportunities = Opportunities(eventsourcing_env(storage, settings.chain_key()), clock=clock)
     database = Database(storage)
     return Services(
         settings=settings,

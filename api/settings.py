@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.momentum import MomentumPolicy
-from projections.storage import StorageConfig, parse_database_url
+from projections.storage import (
+    StorageConfig,
+    default_key_file,
+    load_or_create_key,
+    parse_database_url,
+)
 
 
 class Settings(BaseSettings):
@@ -31,6 +37,17 @@ class Settings(BaseSettings):
         "FULL",
         description="SQLite PRAGMA synchronous in WAL mode. FULL fsyncs every commit, so an"
         " acknowledged write survives SIGKILL and power loss; NORMAL survives SIGKILL only.",
+    )
+    integrity_key: SecretStr | None = Field(
+        None,
+        description="Hex key (64 hex digits) of the events' hash chain. Unset: read from"
+        " integrity_key_file, generated there on first start. Every process of one"
+        " deployment needs the same key.",
+    )
+    integrity_key_file: str | None = Field(
+        None,
+        description="Where the generated key lives. Default: beside the SQLite file"
+        " (smallwins.db.key), or ./smallwins.key for PostgreSQL.",
     )
     half_life_days: float = Field(14.0, gt=0, description="Momentum half-life in active days.")
     trend_window_days: float = Field(7.0, gt=0, description="Momentum trend window in days.")
@@ -72,6 +89,17 @@ class Settings(BaseSettings):
             max_overflow=self.postgres_max_overflow,
             synchronous=self.sqlite_synchronous,
         )
+
+    def chain_key(self) -> str:
+        """The integrity key in hex (explicit, or from the key file, made on first start)."""
+        if self.integrity_key is not None:
+            key = self.integrity_key.get_secret_value().strip()
+            if len(bytes.fromhex(key)) < 16:
+                msg = "SMALLWINS_INTEGRITY_KEY must be at least 32 hex digits"
+                raise ValueError(msg)
+            return key
+        path = Path(self.integrity_key_file) if self.integrity_key_file else None
+        return load_or_create_key(path or default_key_file(self.storage()))
 
     def runs_projections(self) -> bool:
         if self.projections_in_process is not None:

@@ -113,7 +113,10 @@ class Database:
         """A read-only snapshot."""
         if self._pool is not None:
             with self._pool.connection() as pg, pg.transaction():
-                yield _PgCursor(pg.cursor())
+                cursor = pg.cursor()
+                # READ COMMITTED, the default, would give each statement its own snapshot.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield _PgCursor(cursor)
             return
         connection = self._sqlite()
         connection.execute("BEGIN")

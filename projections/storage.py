@@ -3,13 +3,25 @@ PostgreSQL, and becomes the eventsourcing environment plus a `Database` for our 
 
 from __future__ import annotations
 
+import os
+import secrets
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool, SQLiteFactory
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteFactory,
+)
+
+from projections.integrity import CHAIN_TABLES, extend_chain
 
 Backend = Literal["sqlite", "postgres"]
 Synchronous = Literal["FULL", "NORMAL", "EXTRA"]
@@ -62,18 +74,44 @@ def parse_database_url(
     raise UnsupportedDatabaseURL(msg)
 
 
-def eventsourcing_env(config: StorageConfig) -> dict[str, str]:
+def default_key_file(config: StorageConfig) -> Path:
+    """Beside the SQLite file; in the working directory for PostgreSQL."""
+    if config.backend == "sqlite":
+        return Path(f"{config.sqlite_path}.key")
+    return Path("smallwins.key")
+
+
+def load_or_create_key(path: Path) -> str:
+    """The integrity key in hex, generated (0600) on first start if the file is missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+    key = path.read_text().strip()
+    bytes.fromhex(key)  # fail early on a corrupt key file
+    return key
+
+
+def eventsourcing_env(config: StorageConfig, integrity_key: str | None = None) -> dict[str, str]:
     """The environment the eventsourcing Application is built from."""
+    key = integrity_key or load_or_create_key(default_key_file(config))
     if config.backend == "sqlite":
         Path(config.sqlite_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         return {
+            "INTEGRITY_KEY": key,
             "PERSISTENCE_MODULE": f"{__name__}:DurableSQLiteFactory",
             "SQLITE_DBNAME": config.sqlite_path,
             "SQLITE_LOCK_TIMEOUT": str(config.lock_timeout_seconds),
             "SQLITE_SYNCHRONOUS": config.synchronous,
         }
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "INTEGRITY_KEY": key,
+        "PERSISTENCE_MODULE": "projections.integrity:ChainedPostgresFactory",
         "POSTGRES_DBNAME": config.dbname,
         "POSTGRES_HOST": config.host,
         "POSTGRES_PORT": str(config.port),
@@ -101,6 +139,22 @@ class _DurablePool(SQLiteConnectionPool):
         return connection
 
 
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """Links every event into its opportunity's hash chain in the same transaction."""
+
+    integrity_key: bytes = b""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *CHAIN_TABLES]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        extend_chain(self.integrity_key, stored_events, c.execute, c.fetchone)
+        return notification_ids
+
+
 class DurableSQLiteFactory(SQLiteFactory):
     """SQLite in WAL mode with an explicit `synchronous` level (FULL by default): a write
     acknowledged to a client has been fsynced, so it survives SIGKILL and power loss."""
@@ -116,3 +170,10 @@ class DurableSQLiteFactory(SQLiteFactory):
             synchronous, db_name=old.db_name, lock_timeout=old.lock_timeout
         )
         old.close()
+
+    application_recorder_class = ChainedSQLiteApplicationRecorder
+
+    def application_recorder(self) -> Any:
+        recorder: Any = super().application_recorder()
+        recorder.integrity_key = bytes.fromhex(self.env.get("INTEGRITY_KEY") or "")
+        return recorder
