@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 from typing import Annotated
+from uuid import UUID
 
 import typer
 import uvicorn
@@ -15,6 +16,7 @@ from rich.table import Table
 from api.keys import ROLES, KeyStore, UnknownRole
 from api.services import build_services
 from api.settings import Settings
+from projections.audit import all_opportunity_ids, verify_opportunity
 from projections.database import Database
 
 cli = typer.Typer(help="smallwins: event-sourced opportunity tracker.", no_args_is_help=True)
@@ -94,6 +96,47 @@ def rebuild(
                 progress.update(task, completed=head)
     finally:
         services.close()
+
+
+@cli.command()
+def verify(
+    opportunity: Annotated[str | None, typer.Argument(help="An opportunity id.")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Verify every opportunity.")] = False,
+) -> None:
+    """Check histories against their hash chain; exits 1 if anything was altered."""
+    if (opportunity is None) == (not all_):
+        err.print("[red]give an opportunity id or --all[/]")
+        raise typer.Exit(2)
+    services = build_services(Settings())
+    recorder, database, key = (
+        services.opportunities.recorder,
+        services.database,
+        services.integrity_key,
+    )
+    try:
+        ids = list(all_opportunity_ids(recorder, database)) if all_ else [UUID(str(opportunity))]
+        bad = checked = 0
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("verifying", total=len(ids))
+            for oid in ids:
+                found = verify_opportunity(recorder, database, key, oid)
+                progress.advance(task)
+                if found is None:
+                    err.print(f"[red]{oid}: no such opportunity[/]")
+                    bad += 1
+                    continue
+                checked += found.checked
+                for problem in found.problems:
+                    Console().print(f"{oid} version {problem.version}: {problem.problem}")
+                bad += 0 if found.ok else 1
+    except ValueError:
+        err.print(f"[red]{opportunity!r} is not an opportunity id[/]")
+        raise typer.Exit(2) from None
+    finally:
+        services.close()
+    err.print(f"{len(ids)} opportunities, {checked} events checked, {bad} with problems")
+    if bad:
+        raise typer.Exit(1)
 
 
 @keys_cli.command("create")

@@ -28,6 +28,7 @@ class Services:
     runner: ProjectionRunner
     policy: MomentumPolicy
     in_process: bool
+    integrity_key: bytes
     clock: Callable[[], datetime] = field(default=utc_now)
 
     def start(self) -> None:
@@ -51,7 +52,8 @@ def build_runner(
 
 def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
     storage = settings.storage()
-    opportunities = Opportunities(eventsourcing_env(storage, settings.chain_key()), clock=clock)
+    key = settings.chain_key()
+    opportunities = Opportunities(eventsourcing_env(storage, key), clock=clock)
     database = Database(storage)
     return Services(
         settings=settings,
@@ -62,5 +64,6 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) 
         runner=build_runner(settings, opportunities, database),
         policy=settings.momentum_policy(),
         in_process=settings.runs_projections(),
+        integrity_key=bytes.fromhex(key),
         clock=clock,
     )

@@ -17,12 +17,19 @@ from api.presenters import history_item
 from api.problems import NOT_FOUND, PRECONDITION_FAILED, Problem
 from api.reads import catch_up, current_state
 from api.schemas.requests import EventBody, OpenOpportunity
-from api.schemas.responses import HistoryItem, OpportunityOut, Page
+from api.schemas.responses import (
+    HistoryItem,
+    OpportunityOut,
+    Page,
+    VerifyOut,
+    VerifyProblemOut,
+)
 from api.services import Services
 from domain.application import Written
 from domain.ladder import NO_STAGE, RUNGS
 from domain.lifecycle import STATUSES
 from domain.state import describe
+from projections.audit import verify_opportunity
 from projections.queries import SORTS, Filters, list_page, with_momentum
 from projections.render import render_full, rfc3339
 
@@ -181,6 +188,21 @@ def get_opportunity(
     rendered = render_full(str(oid), describe(records, as_of, services.policy))
     rendered["as_of"] = rfc3339(as_of)
     return json_response(rendered, headers={"ETag": etag(rendered["version"])})
+
+
+@router.get("/{opportunity_id}/verify", summary="Check the history against its hash chain")
+def verify(opportunity_id: str, _key: Viewer, services: ServicesDep) -> VerifyOut:
+    oid = parse_id(opportunity_id)
+    found = verify_opportunity(
+        services.opportunities.recorder, services.database, services.integrity_key, oid
+    )
+    if found is None:
+        raise Problem(NOT_FOUND, "no opportunity has this id")
+    return VerifyOut(
+        ok=found.ok,
+        checked=found.checked,
+        problems=[VerifyProblemOut(version=p.version, problem=p.problem) for p in found.problems],
+    )
 
 
 @router.get("/{opportunity_id}/history", summary="The audit trail, oldest first")

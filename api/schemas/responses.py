@@ -159,3 +159,14 @@ class Readiness(BaseModel):
     status: str
     store: str
     projections: list[ProjectionOut]
+
+
+class VerifyProblemOut(BaseModel):
+    version: int
+    problem: str
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    checked: int
+    problems: list[VerifyProblemOut]
