@@ -14,6 +14,7 @@ from domain import rules
 from domain.errors import (
     InteractionNotOpen,
     InvalidValue,
+    NotOpen,
     NotPaused,
     OpportunityClosed,
     OpportunityPaused,
@@ -233,6 +234,8 @@ class Opportunity(Aggregate):
         )
 
     def pause(self, stamp: Stamp, *, reason: str, resume_on: date | None = None) -> None:
+        if self.lifecycle.status == PAUSED_STATUS:
+            raise NotOpen("the opportunity is already paused")
         self._trigger(
             self.Paused,
             stamp,

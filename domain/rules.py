@@ -110,8 +110,11 @@ def aware(value: datetime, field: str) -> datetime:
 
 
 def occurred_at(value: datetime | None, now: datetime, not_before: datetime | None) -> datetime:
-    """Business time: default now; at most 5 minutes ahead; not before the opening."""
-    moment = now if value is None else aware(value, "occurred_at")
+    """Business time: default now (or the opening, if that was dated a little ahead); at
+    most 5 minutes ahead; not before the opening."""
+    if value is None:
+        return max(now, not_before) if not_before is not None else now
+    moment = aware(value, "occurred_at")
     if moment > now + FUTURE_TOLERANCE:
         raise InvalidValue("occurred_at", "may be at most 5 minutes in the future")
     if not_before is not None and moment < not_before:
