@@ -10,6 +10,7 @@ from api.idempotency import IdempotencyStore
 from api.keys import KeyStore
 from api.settings import Settings
 from domain.application import Opportunities, utc_now
+from domain.group_commit import GroupCommitWriter
 from domain.momentum import MomentumPolicy
 from projections.database import Database
 from projections.pipeline import PipelineView
@@ -29,6 +30,7 @@ class Services:
     policy: MomentumPolicy
     in_process: bool
     integrity_key: bytes
+    writer: GroupCommitWriter
     clock: Callable[[], datetime] = field(default=utc_now)
 
     def start(self) -> None:
@@ -36,6 +38,7 @@ class Services:
             self.runner.start()
 
     def close(self) -> None:
+        self.writer.stop()
         self.runner.stop()
         self.opportunities.close()
         self.database.close()
@@ -65,5 +68,6 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) 
         policy=settings.momentum_policy(),
         in_process=settings.runs_projections(),
         integrity_key=bytes.fromhex(key),
+        writer=GroupCommitWriter(opportunities, max_batch=settings.write_batch_max),
         clock=clock,
     )

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
         ge=0,
         description="How long a read waits for the views to reach the caller's last write.",
     )
+    write_batch_max: int = Field(
+        256, ge=1, le=10_000, description="Most commands coalesced into one write transaction."
+    )
     projections_in_process: bool | None = Field(
         None,
         description="Run the projections inside the API process. Default: yes on SQLite, no on"

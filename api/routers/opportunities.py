@@ -3,6 +3,7 @@ history."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
@@ -87,11 +88,11 @@ def _written(services: Services, written: Written) -> Response:
 
 
 @router.post("", status_code=201, summary="Open an opportunity", response_model=OpportunityOut)
-def open_opportunity(body: OpenOpportunity, key: Editor, services: ServicesDep) -> Response:
-    written = services.opportunities.open(
+async def open_opportunity(body: OpenOpportunity, key: Editor, services: ServicesDep) -> Response:
+    pending = services.writer.open(
         recorded_by=key.name, fields=body.fields(), occurred_at=body.occurred_at, note=body.note
     )
-    return _written(services, written)
+    return _written(services, await asyncio.wrap_future(pending))
 
 
 @router.post(
@@ -100,7 +101,7 @@ def open_opportunity(body: OpenOpportunity, key: Editor, services: ServicesDep) 
     summary="Record one event",
     response_model=OpportunityOut,
 )
-def record_event(
+async def record_event(
     opportunity_id: str,
     body: EventBody,
     key: Editor,
@@ -108,7 +109,7 @@ def record_event(
     if_match: Annotated[str | None, Header(description='Quoted version, e.g. "3".')] = None,
 ) -> Response:
     oid = parse_id(opportunity_id)
-    written = services.opportunities.record(
+    pending = services.writer.record(
         oid,
         body.type,
         recorded_by=key.name,
@@ -117,7 +118,7 @@ def record_event(
         note=body.note,
         expected_version=expected_version(if_match),
     )
-    return _written(services, written)
+    return _written(services, await asyncio.wrap_future(pending))
 
 
 @router.get("", summary="List, filter and sort opportunities", response_model=Page[OpportunityOut])

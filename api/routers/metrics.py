@@ -1,0 +1,24 @@
+"""/metrics: Prometheus text format, public like /healthz and /readyz.
+
+Public because scrapers rarely carry bearer keys; it exposes only route templates, counts,
+latencies, event type names and log positions, never ids, names or bodies. Where the API is
+reachable from outside, block /metrics at the load balancer (see docs/operations.md)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from api.metrics import CONTENT_TYPE, Metrics
+
+router = APIRouter(tags=["health"])
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE: {}}, "description": "Prometheus text format"}},
+)
+def metrics(request: Request) -> Response:
+    found: Metrics = request.app.state.services.metrics
+    return Response(found.render(), media_type=CONTENT_TYPE)

@@ -1,0 +1,95 @@
+"""The web pages for sales teams: public static HTML, CSS and JavaScript shipped in the package
+(api/web/static). The pages hold no data: they sign in with an API key kept in the browser's
+sessionStorage and read and write through the authenticated /v1 API, like any other client."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, RedirectResponse
+
+from api.problems import NOT_FOUND, Problem
+
+router = APIRouter(include_in_schema=False, tags=["web"])
+
+PAGES = {
+    "board": "board.html",
+    "deal": "deal.html",
+    "analysis": "analysis.html",
+    "sign_in": "sign-in.html",
+}
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+# Pages and scripts come only from this origin; data only from this origin's API.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self';"
+    " img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none';"
+    " form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+@cache
+def static_files() -> dict[str, Path]:
+    """Every shipped asset by its URL path below /static/: the only files ever served."""
+    root = Path(str(files("api") / "web" / "static"))
+    return {
+        path.relative_to(root).as_posix(): path
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.suffix in MEDIA_TYPES
+    }
+
+
+def _file(name: str) -> FileResponse:
+    path = static_files().get(name)
+    if path is None:
+        raise Problem(NOT_FOUND, "no such resource")
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=SECURITY_HEADERS)
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/app/", status_code=307)
+
+
+@router.get("/app")
+def app_root() -> RedirectResponse:
+    return RedirectResponse("/app/", status_code=307)
+
+
+@router.get("/app/")
+def board_page() -> FileResponse:
+    """The pipeline board: open deals by ladder stage, and the paused lane."""
+    return _file(PAGES["board"])
+
+
+@router.get("/app/sign-in")
+def sign_in_page() -> FileResponse:
+    return _file(PAGES["sign_in"])
+
+
+@router.get("/app/deals/{opportunity_id}")
+def deal_page(opportunity_id: str) -> FileResponse:
+    """One deal: where it stands, its timeline, relationships, momentum, and the forms."""
+    del opportunity_id  # the page reads it from its own address
+    return _file(PAGES["deal"])
+
+
+@router.get("/app/analysis")
+def analysis_page() -> FileResponse:
+    return _file(PAGES["analysis"])
+
+
+@router.get("/static/{name:path}")
+def static_asset(name: str) -> FileResponse:
+    return _file(name)

@@ -1,0 +1,162 @@
+"""Group commit: one transaction per batch, and each command gets its own outcome."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+from uuid import uuid4
+
+import pytest
+
+from domain.application import Opportunities
+from domain.errors import (
+    InvalidValue,
+    NotPaused,
+    OpportunityClosed,
+    OpportunityNotFound,
+    VersionConflict,
+)
+from domain.group_commit import Command, GroupCommitWriter
+
+
+def open_deal(app: Opportunities) -> Any:
+    return app.open(recorded_by="jo", fields={"title": "T", "account": "Acme"}).opportunity_id
+
+
+def command(deal: Any, event_type: str, expected: int | None = None, **fields: Any) -> Command:
+    return Command("jo", fields, None, None, deal, event_type, expected)
+
+
+def test_a_batch_saves_the_good_commands_and_fails_only_the_bad_ones(
+    opportunities: Opportunities,
+) -> None:
+    writer = GroupCommitWriter(opportunities)
+    deal, other = open_deal(opportunities), open_deal(opportunities)
+    batch = [
+        command(deal, "MeetingGained", contact="Dana", department="IT"),
+        command(deal, "Resumed"),  # not paused: fails alone
+        command(deal, "CustomerDataGathered", expected=1, summary="stale"),  # deal is at 2 now
+        command(deal, "CustomerDataGathered", expected=2, summary="three plants"),
+        command(other, "MeetingGained", contact="", department="IT"),  # invalid field
+        command(uuid4(), "MeetingGained", contact="Sam", department="IT"),  # no such deal
+        command(other, "ClosedWon"),
+        command(other, "MeetingGained", contact="Sam", department="IT"),  # closed by now
+        Command("jo", {"title": "New", "account": "Globex"}, None, None),
+    ]
+    writer.write_batch(batch)
+    outcomes = [c.future.exception() or c.future.result() for c in batch]
+    assert isinstance(outcomes[1], NotPaused)
+    assert isinstance(outcomes[2], VersionConflict)
+    assert isinstance(outcomes[4], InvalidValue)
+    assert isinstance(outcomes[5], OpportunityNotFound)
+    assert isinstance(outcomes[7], OpportunityClosed)
+    assert [outcomes[i].version for i in (0, 3, 6, 8)] == [2, 3, 2, 1]  # type: ignore[union-attr]
+    positions = [outcomes[i].position for i in (0, 3, 6, 8)]  # type: ignore[union-attr]
+    assert positions == sorted(positions)
+    assert [r.type for r in opportunities.history(deal)] == [
+        "OpportunityOpened", "MeetingGained", "CustomerDataGathered",
+    ]  # fmt: skip
+    assert [r.type for r in opportunities.history(other)] == ["OpportunityOpened", "ClosedWon"]
+
+
+def test_a_batch_is_one_transaction(
+    opportunities: Opportunities, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = GroupCommitWriter(opportunities)
+    deals = [open_deal(opportunities) for _ in range(5)]
+    calls: list[int] = []
+    save = opportunities.save
+
+    def counting_save(*aggregates: Any) -> Any:
+        calls.append(len(aggregates))
+        return save(*aggregates)
+
+    monkeypatch.setattr(opportunities, "save", counting_save)
+    batch = [command(d, "CustomerDataGathered", summary="x") for d in deals for _ in range(3)]
+    writer.write_batch(batch)
+    assert calls == [5]
+    assert all(c.future.result().version in (2, 3, 4) for c in batch)
+
+
+def test_a_crash_between_the_batch_and_its_commit_acknowledges_nothing(
+    opportunities: Opportunities, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = GroupCommitWriter(opportunities)
+    deal = open_deal(opportunities)
+    head = opportunities.recorder.max_notification_id()
+
+    def crash(*_aggregates: Any) -> Any:
+        raise OSError("the disk went away before the commit")
+
+    monkeypatch.setattr(opportunities, "save", crash)
+    batch = [command(deal, "CustomerDataGathered", summary=str(n)) for n in range(4)]
+    for c in batch:
+        writer._submit(c)
+    for c in batch:
+        with pytest.raises(OSError, match="disk went away"):
+            c.future.result(timeout=10)
+    writer.stop()
+    assert opportunities.recorder.max_notification_id() == head
+    assert len(opportunities.history(deal)) == 1
+
+
+def test_a_conflict_with_another_process_reruns_the_batch_on_the_fresh_state(
+    make_opportunities: Any,
+) -> None:
+    ours, theirs = make_opportunities(), make_opportunities()
+    writer = GroupCommitWriter(ours)
+    deal = open_deal(ours)
+    batch = [
+        command(deal, "CustomerDataGathered", summary="unconditional"),
+        command(deal, "MeetingGained", expected=2, contact="Dana", department="IT"),
+    ]
+    load = ours.load
+
+    def load_then_lose_the_race(opportunity_id: Any, version: int | None = None) -> Any:
+        found = load(opportunity_id, version)
+        theirs.record(
+            opportunity_id,
+            "MeetingGained",
+            recorded_by="lee",
+            fields={"contact": "Sam", "department": "IT"},
+        )
+        ours.load = load  # type: ignore[method-assign]
+        return found
+
+    ours.load = load_then_lose_the_race  # type: ignore[method-assign]
+    writer.write_batch(batch)
+    assert batch[0].future.result().version == 3  # kept, after their write
+    assert isinstance(batch[1].future.exception(), VersionConflict)  # they moved version 2 on
+    assert [r.type for r in ours.history(deal)] == [
+        "OpportunityOpened", "MeetingGained", "CustomerDataGathered",
+    ]  # fmt: skip
+
+
+def test_concurrent_writers_through_the_writer_lose_nothing(opportunities: Opportunities) -> None:
+    writer = GroupCommitWriter(opportunities)
+    deals = [open_deal(opportunities) for _ in range(4)]
+    results: list[Any] = []
+
+    def work(n: int) -> None:
+        futures = [
+            writer.record(
+                deals[n % 4],
+                "CustomerDataGathered",
+                recorded_by="jo",
+                fields={"summary": f"{n}-{i}"},
+            )
+            for i in range(10)
+        ]
+        results.extend(f.result(timeout=30) for f in futures)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    writer.stop()
+    assert len(results) == 80
+    for deal in deals:
+        history = opportunities.history(deal)
+        assert [r.version for r in history] == list(range(1, 22))
+    assert len({r.position for r in results}) == 80
