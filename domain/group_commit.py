@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -47,12 +48,17 @@ class GroupCommitWriter:
         app: Opportunities,
         *,
         max_batch: int = 256,
+        cache_size: int = 10_000,
         observe_batch: Callable[[int], None] | None = None,
     ) -> None:
         self.app = app
         self.max_batch = max_batch
         self.observe_batch = observe_batch
         self._queue: queue.SimpleQueue[Command | None] = queue.SimpleQueue()
+        # The writer's own copies of recently used aggregates, brought up to date from the
+        # store (only events newer than the copy) before every use.
+        self._cache: OrderedDict[UUID, Opportunity] = OrderedDict()
+        self.cache_size = cache_size
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -157,8 +163,14 @@ class GroupCommitWriter:
         try:
             recordings = self.app.save(*touched.values())
         except RecordConflictError:
+            self._forget(touched)
             self._one_by_one([command for command, *_ in done])
             return
+        except BaseException:
+            self._forget(touched)
+            raise
+        for opportunity_id, opportunity in touched.items():
+            self._remember(opportunity_id, opportunity)
         positions = {
             (r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id
             for r in recordings
@@ -173,12 +185,32 @@ class GroupCommitWriter:
         stamp = Stamp(command.recorded_by, now, command.occurred_at, command.note)
         if command.opportunity_id is None:
             return Opportunity.open(stamp, **command.fields)
-        opportunity = touched.get(command.opportunity_id) or self.app.load(command.opportunity_id)
+        opportunity = touched.get(command.opportunity_id) or self._current(command.opportunity_id)
         if command.expected_version is not None and opportunity.version != command.expected_version:
             raise VersionConflict(command.expected_version, opportunity.version)
         assert command.event_type is not None  # noqa: S101 (record() always sets it)
         COMMANDS[command.event_type](opportunity, stamp, **command.fields)
         return opportunity
+
+    def _current(self, opportunity_id: UUID) -> Opportunity:
+        cached = self._cache.get(opportunity_id)
+        if cached is None:
+            return self.app.load(opportunity_id)
+        for event in self.app.events.get(opportunity_id, gt=cached.version):
+            event.mutate(cached)  # type: ignore[attr-defined]  # another process wrote it meanwhile
+        self._cache.move_to_end(opportunity_id)
+        return cached
+
+    def _forget(self, touched: dict[UUID, Opportunity]) -> None:
+        """Drop copies that hold events which were never saved."""
+        for opportunity_id in touched:
+            self._cache.pop(opportunity_id, None)
+
+    def _remember(self, opportunity_id: UUID, opportunity: Opportunity) -> None:
+        self._cache[opportunity_id] = opportunity
+        self._cache.move_to_end(opportunity_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
 
     def _one_by_one(self, commands: list[Command]) -> None:
         for command in commands:
