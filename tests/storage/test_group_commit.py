@@ -14,6 +14,7 @@ from domain.errors import (
     NotPaused,
     OpportunityClosed,
     OpportunityNotFound,
+    OpportunityPaused,
     VersionConflict,
 )
 from domain.group_commit import Command, GroupCommitWriter
@@ -160,3 +161,20 @@ def test_concurrent_writers_through_the_writer_lose_nothing(opportunities: Oppor
         history = opportunities.history(deal)
         assert [r.version for r in history] == list(range(1, 22))
     assert len({r.position for r in results}) == 80
+
+
+def test_the_writer_sees_what_another_process_wrote_since_its_last_write(
+    make_opportunities: Any,
+) -> None:
+    ours, theirs = make_opportunities(), make_opportunities()
+    writer = GroupCommitWriter(ours)
+    deal = open_deal(ours)
+    first = command(deal, "MeetingGained", contact="Dana", department="IT")
+    writer.write_batch([first])
+    assert first.future.result().version == 2
+    theirs.record(deal, "Paused", recorded_by="lee", fields={"reason": "budget"})
+    blocked = command(deal, "CustomerDataGathered", summary="x")
+    resumed = command(deal, "Resumed", expected=3)
+    writer.write_batch([blocked, resumed])
+    assert isinstance(blocked.future.exception(), OpportunityPaused)
+    assert resumed.future.result().version == 4
