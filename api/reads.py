@@ -11,7 +11,7 @@ from uuid import UUID
 from api.services import Services
 from domain.errors import OpportunityNotFound
 from domain.state import describe
-from projections.queries import get_one, with_momentum
+from projections.queries import get_one_with_head, with_momentum
 from projections.render import render_full
 
 _inline_lock = threading.Lock()
@@ -28,21 +28,19 @@ def catch_up(services: Services, names: tuple[str, ...]) -> bool:
     return runner.wait_for(head, services.settings.read_wait_seconds, names)
 
 
-def store_version(services: Services, opportunity_id: UUID) -> int | None:
-    found = services.opportunities.recorder.select_events(opportunity_id, desc=True, limit=1)
-    return found[0].originator_version if found else None
-
-
 def current_state(services: Services, opportunity_id: UUID) -> dict[str, Any]:
-    latest = store_version(services, opportunity_id)
-    if latest is None:
+    """From the view when its row has every stored event (after a bounded catch-up);
+    otherwise computed from the events themselves."""
+    events_table = services.opportunities.recorder.events_table_name  # type: ignore[attr-defined]
+    row = get_one_with_head(services.database, events_table, opportunity_id)
+    if row.store_version is None:
         raise OpportunityNotFound(str(opportunity_id))
-    row = get_one(services.database, str(opportunity_id))
-    if row is None or row[0] < latest:
+    if row.up_to_date() is None:
         catch_up(services, ("pipeline",))
-        row = get_one(services.database, str(opportunity_id))
+        row = get_one_with_head(services.database, events_table, opportunity_id)
     now = services.clock()
-    if row is not None and row[0] >= latest:
-        return with_momentum(row[1], row[2], now, services.policy)
+    found = row.up_to_date()
+    if found is not None:
+        return with_momentum(*found, now, services.policy)
     records = services.opportunities.history(opportunity_id)
     return render_full(str(opportunity_id), describe(records, now, services.policy))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import orjson
 
@@ -58,6 +59,38 @@ def get_one(database: Database, opportunity_id: str) -> tuple[int, str, str] | N
         )
         row = cursor.fetchone()
     return (int(row[0]), row[1], row[2]) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRow:
+    """The view's row for one opportunity (if any) and the store's latest version of it."""
+
+    version: int | None
+    state: str | None
+    inputs: str | None
+    store_version: int | None
+
+    def up_to_date(self) -> tuple[str, str] | None:
+        """(state, inputs) when the row has every stored event, else None."""
+        if self.version is None or self.store_version is None or self.state is None:
+            return None
+        if self.inputs is None or self.version < self.store_version:
+            return None
+        return self.state, self.inputs
+
+
+def get_one_with_head(database: Database, events_table: str, opportunity_id: UUID) -> ViewRow:
+    """One round trip: the view row and how far the event store has got for that id."""
+    stored_id = str(opportunity_id) if database.is_postgres else opportunity_id.hex
+    sql = (
+        "SELECT p.version, p.state, p.inputs,"  # noqa: S608 (the table name is the recorder's)
+        f" (SELECT MAX(e.originator_version) FROM {events_table} e WHERE e.originator_id = ?)"
+        " FROM (SELECT 1 AS one) AS o LEFT JOIN pipeline p ON p.opportunity_id = ?"
+    )
+    with database.read() as cursor:
+        cursor.execute(sql, (stored_id, str(opportunity_id)))
+        row = cursor.fetchone()
+    return ViewRow(row[0], row[1], row[2], row[3])
 
 
 def list_page(
