@@ -189,7 +189,9 @@ def test_an_unexpected_failure_is_a_500_problem_that_tells_nothing_of_the_inside
     client = TestClient(api.app, raise_server_exceptions=False)
 
     path = f"/v1/opportunities/{deal}/events"
-    response = client.post(path, json={"type": "CustomerDataGathered", "summary": "x"}, headers=api.auth())
+    response = client.post(
+        path, json={"type": "CustomerDataGathered", "summary": "x"}, headers=api.auth()
+    )
 
     body = assert_problem_shape(response, 500, path)
     assert body["type"] == "/problems/internal-error"
@@ -206,7 +208,9 @@ def test_an_unreachable_store_is_a_503_problem_with_retry_after(
     monkeypatch.setattr(api.app.state.services.opportunities, "save", unreachable)
     path = f"/v1/opportunities/{deal}/events"
 
-    response = api.client.post(path, json={"type": "CustomerDataGathered", "summary": "x"}, headers=api.auth())
+    response = api.client.post(
+        path, json={"type": "CustomerDataGathered", "summary": "x"}, headers=api.auth()
+    )
 
     body = assert_problem_shape(response, 503, path)
     assert body["type"] == "/problems/service-unavailable"
