@@ -17,7 +17,8 @@ from starlette.responses import Response
 
 from api import problems
 from api.middleware import RequestGuard
-from api.routers import accounts, feed, health, opportunities, projections
+from api.observe import Observe, RouteTemplates
+from api.routers import accounts, analytics, feed, health, metrics, opportunities, projections, web
 from api.schemas.responses import ProblemOut
 from api.services import Services, build_services
 from api.settings import Settings
@@ -86,14 +87,18 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = built
+    built.metrics.watch_projections(built.runner.statuses)
 
     v1 = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
     v1.include_router(opportunities.router)
     v1.include_router(accounts.router)
     v1.include_router(feed.router)
     v1.include_router(projections.router)
+    v1.include_router(analytics.router)
     app.include_router(v1)
     app.include_router(health.router)
+    app.include_router(metrics.router)
+    app.include_router(web.router)  # the pages: public static files; their data comes from /v1
 
     app.add_exception_handler(problems.Problem, problems.handle_problem)
     app.add_exception_handler(DomainError, problems.handle_domain_error)
@@ -112,4 +117,5 @@ def create_app(
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )
     app.add_middleware(RequestGuard, services=built)
+    app.add_middleware(Observe, metrics=built.metrics, routes=RouteTemplates.of(app))  # outermost
     return app

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 from api.problems import NOT_FOUND, Problem
 
 router = APIRouter(include_in_schema=False, tags=["web"])
+READ = ["GET", "HEAD"]
 
 PAGES = {
     "board": "board.html",
@@ -57,39 +58,39 @@ def _file(name: str) -> FileResponse:
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=SECURITY_HEADERS)
 
 
-@router.get("/")
+@router.api_route("/", methods=READ)
 def home() -> RedirectResponse:
     return RedirectResponse("/app/", status_code=307)
 
 
-@router.get("/app")
+@router.api_route("/app", methods=READ)
 def app_root() -> RedirectResponse:
     return RedirectResponse("/app/", status_code=307)
 
 
-@router.get("/app/")
+@router.api_route("/app/", methods=READ)
 def board_page() -> FileResponse:
     """The pipeline board: open deals by ladder stage, and the paused lane."""
     return _file(PAGES["board"])
 
 
-@router.get("/app/sign-in")
+@router.api_route("/app/sign-in", methods=READ)
 def sign_in_page() -> FileResponse:
     return _file(PAGES["sign_in"])
 
 
-@router.get("/app/deals/{opportunity_id}")
+@router.api_route("/app/deals/{opportunity_id}", methods=READ)
 def deal_page(opportunity_id: str) -> FileResponse:
     """One deal: where it stands, its timeline, relationships, momentum, and the forms."""
     del opportunity_id  # the page reads it from its own address
     return _file(PAGES["deal"])
 
 
-@router.get("/app/analysis")
+@router.api_route("/app/analysis", methods=READ)
 def analysis_page() -> FileResponse:
     return _file(PAGES["analysis"])
 
 
-@router.get("/static/{name:path}")
+@router.api_route("/static/{name:path}", methods=READ)
 def static_asset(name: str) -> FileResponse:
     return _file(name)

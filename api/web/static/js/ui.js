@@ -42,7 +42,7 @@ const WORDS = {
   verbal_commitment: "Verbal commitment",
   contacted: "Contacted",
   bought_in: "Bought in",
-  decision_maker: "Decision maker bought in",
+  decision_maker: "Decision maker",
   rising: "rising",
   falling: "falling",
   steady: "steady",
@@ -70,6 +70,10 @@ export function time(value, { dateOnly = false } = {}) {
   const parsed = new Date(dateOnly && value.length === 10 ? `${value}T00:00:00` : value);
   if (Number.isNaN(parsed.getTime())) return h("span", {}, value);
   return h("time", { datetime: value }, (dateOnly ? DATE : DATE_TIME).format(parsed));
+}
+
+export function formatDate(value) {
+  return DATE.format(new Date(value));
 }
 
 export function formatDateTime(value) {

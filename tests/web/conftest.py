@@ -1,0 +1,153 @@
+"""Web page fixtures: the real server (uvicorn on 127.0.0.1, a free port, SQLite in a temporary
+directory, an editor key made with KeyStore), seeded through its API, and the system Chromium
+driven by Playwright. No browser is ever downloaded: without Chromium the browser tests skip,
+except under CI=true, where they fail (.ci/run installs it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings
+from tests.web.seed import seed
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _is_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def _unavailable(reason: str) -> None:
+    if _is_ci():
+        pytest.fail(f"{reason}; CI=true requires the browser tests to run", pytrace=False)
+    pytest.skip(f"{reason} (set CI=true to make this an error)")
+
+
+def chromium_path() -> str:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    _unavailable("Chromium is not installed: apt-get install chromium")
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class LiveServer:
+    url: str
+    key: str
+    deals: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`smallwins serve` as a user runs it (projections in process on SQLite), in a thread."""
+    directory = tmp_path_factory.mktemp("web")
+    settings = Settings(database_url=f"sqlite:///{directory / 'smallwins.db'}")
+    app = create_app(settings)
+    _key, token = app.state.services.keys.create("lee", "editor")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the server did not start", pytrace=False)
+        time.sleep(0.05)
+    live = LiveServer(f"http://127.0.0.1:{port}", token)
+    live.deals = seed(live.url, token)
+    yield live
+    server.should_exit = True
+    thread.join(timeout=20)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright  # noqa: PLC0415 (optional dev tool)
+    except ImportError:
+        _unavailable("the playwright package is not installed: pip install -e '.[dev]'")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Pages:
+    """Opens pages on the live server, collects their script errors, saves screenshots."""
+
+    browser: Any
+    server: LiveServer
+    errors: list[str] = field(default_factory=list)
+    contexts: list[Any] = field(default_factory=list)
+
+    def open(
+        self, path: str, *, width: int = 1280, height: int = 900, signed_in: bool = True
+    ) -> Any:
+        context = self.browser.new_context(
+            viewport={"width": width, "height": height}, base_url=self.server.url
+        )
+        context.set_default_timeout(10_000)
+        if signed_in:
+            context.add_init_script(
+                f"sessionStorage.setItem('smallwins.apiKey', {self.server.key!r})"
+            )
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(f"{path}: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                self.errors.append(f"{path}: {message.text}")
+                if message.type == "error" and "status of 4" not in message.text
+                else None
+            ),
+        )
+        page.goto(path)
+        return page
+
+    @staticmethod
+    def screenshot(page: Any, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def pages(browser: Any, live_server: LiveServer) -> Iterator[Pages]:
+    opened = Pages(browser, live_server)
+    yield opened
+    opened.close()
+    assert opened.errors == [], "the pages' scripts failed"
