@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -47,6 +49,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The store did not answer: the event store's errors, and the drivers' own on our tables
+# (connection lost, database locked, pool timed out). Not that the server is broken: 503.
+STORE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    sqlite3.OperationalError,
+)
+
+
 async def _unavailable(request: Request, exc: Exception) -> Response:
     log.warning("store unavailable: %s", type(exc).__name__)
     return problems.problem_response(
@@ -58,6 +71,8 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
 
 
 async def _internal(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, STORE_ERRORS):  # raised in a middleware, outside the handlers above
+        return await _unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problems.problem_response(
         problems.INTERNAL, "something went wrong on our side", instance=request.url.path
@@ -104,8 +119,8 @@ def create_app(
     app.add_exception_handler(DomainError, problems.handle_domain_error)
     app.add_exception_handler(RequestValidationError, problems.handle_validation)
     app.add_exception_handler(StarletteHTTPException, problems.handle_http)
-    app.add_exception_handler(OperationalError, _unavailable)
-    app.add_exception_handler(InterfaceError, _unavailable)
+    for store_error in STORE_ERRORS:
+        app.add_exception_handler(store_error, _unavailable)
     app.add_exception_handler(Exception, _internal)
 
     if settings.cors_origins:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -33,12 +34,15 @@ def authenticate(request: Request, token: str | None) -> ApiKey:
     return key
 
 
-def require(role: str) -> Callable[..., ApiKey]:
-    def dependency(
+def require(role: str) -> Callable[..., Awaitable[ApiKey]]:
+    async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> ApiKey:
-        key = authenticate(request, credentials.credentials if credentials else None)
+        key: ApiKey | None = getattr(request.state, "api_key", None)  # set by RequestGuard
+        if key is None:
+            token = credentials.credentials if credentials else None
+            key = await anyio.to_thread.run_sync(authenticate, request, token)
         if not key.allows(role):
             raise Problem(FORBIDDEN, f"this needs the {role} role; the key has {key.role}")
         return key

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import logging.config
 import signal
 import sys
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
+import orjson
 import typer
 import uvicorn
 from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
+from api import operations
 from api.keys import ROLES, KeyStore, UnknownRole
+from api.logs import log_config
+from api.report.labels import scope_text
+from api.report.terminal import parse_instant, print_analysis
 from api.services import build_services
 from api.settings import Settings
+from projections.analysis import Filters
+from projections.analysis import analyze as win_analysis
 from projections.audit import all_opportunity_ids, verify_opportunity
 from projections.database import Database
 
@@ -51,13 +61,17 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        log_config=log_config(settings.log_level),
+        access_log=False,  # our middleware logs access lines with the route template
     )
 
 
 @cli.command()
 def project() -> None:
     """Run the projection worker: catch up from the tracked positions, then follow the log."""
-    services = build_services(Settings())
+    settings = Settings()
+    logging.config.dictConfig(log_config(settings.log_level))
+    services = build_services(settings)
     err.print(f"projecting {', '.join(services.runner.views)}; Ctrl-C or SIGTERM to stop")
     signal.signal(signal.SIGTERM, lambda *_: services.runner.stop(timeout=0))
     try:
@@ -137,6 +151,104 @@ def verify(
     err.print(f"{len(ids)} opportunities, {checked} events checked, {bad} with problems")
     if bad:
         raise typer.Exit(1)
+
+
+@cli.command()
+def analyze(
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            parser=parse_instant,
+            help="Replay only what was recorded by this RFC 3339 instant (e.g. 2025-03-31T23:59:59Z).",
+        ),
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this owner's deals.")] = None,
+    closed_from: Annotated[
+        datetime | None,
+        typer.Option(
+            parser=parse_instant, help="Only deals whose close occurred at or after this instant."
+        ),
+    ] = None,
+    closed_to: Annotated[
+        datetime | None,
+        typer.Option(
+            parser=parse_instant, help="Only deals whose close occurred before this instant."
+        ),
+    ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the JSON answer of GET /v1/analytics/wins.")
+    ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False,
+            metavar="FILE",
+            help="Also write a self-contained HTML report with charts.",
+        ),
+    ] = None,
+) -> None:
+    """Win analysis: which small wins, paths and habits led to closes (replays the log)."""
+    if closed_from and closed_to and closed_from >= closed_to:
+        err.print("[red]--closed-from must be before --closed-to[/]")
+        raise typer.Exit(2)
+    services = build_services(Settings())
+    filters = Filters(closed_from=closed_from, closed_to=closed_to, owner=owner, as_of=as_of)
+    try:
+        head = int(services.opportunities.recorder.max_notification_id() or 0)
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("replaying the event log", total=head or None)
+            analysis = win_analysis(
+                services.opportunities, filters, lambda n: progress.advance(task, n)
+            )
+    finally:
+        services.close()
+    scope = scope_text(owner, closed_from, closed_to, as_of)
+    if json_:
+        sys.stdout.write(orjson.dumps(analysis, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        print_analysis(Console(), analysis, scope)
+    if html is not None:
+        from api.report.html import render_report  # noqa: PLC0415 (loads matplotlib: only when asked)
+
+        page = render_report(
+            analysis, owner=owner, closed_from=closed_from, closed_to=closed_to, as_of=as_of
+        )
+        html.write_text(page, encoding="utf-8")
+        err.print(f"wrote the report to {html}")
+
+
+@cli.command()
+def demo(
+    opportunities: Annotated[int, typer.Option(min=0, help="How many deals.")] = 200,
+    seed: Annotated[int, typer.Option(help="Same seed (and --end): same history.")] = 1,
+    end: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day of the history. [default: today]"),
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = 20_000,
+    workers: Annotated[
+        int | None, typer.Option(min=0, help="Processes telling stories. [default: auto]")
+    ] = None,
+) -> None:
+    """Write realistic synthetic history (two years of a sales team) into an empty store."""
+    operations.demo(opportunities, seed, batch_size, workers, end.date() if end else None)
+
+
+@cli.command()
+def export(
+    file: Annotated[str, typer.Argument(metavar="FILE.jsonl", help="Where to write; - for stdout.")],
+) -> None:
+    """Back up every event, byte for byte, with its hash-chain link, as JSON Lines."""
+    operations.export(file)
+
+
+@cli.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(metavar="FILE.jsonl", help="A file from export.")],
+) -> None:
+    """Restore an export into an empty store; checks the whole file before writing."""
+    operations.import_(file)
 
 
 @keys_cli.command("create")

@@ -62,7 +62,7 @@ class JsonFormatter(logging.Formatter):
 
 def log_config(level: str = "INFO") -> dict[str, Any]:
     """A `logging.config.dictConfig` dict (also uvicorn's `log_config`): every logger,
-    uvicorn's included, writes JSON lines to stderr. uvicorn's own access log is silenced;
+    uvicorn's included, writes JSON lines to stdout. uvicorn's own access log is silenced;
     our middleware writes the access lines (with the route template, not the raw path)."""
     return {
         "version": 1,
@@ -72,7 +72,7 @@ def log_config(level: str = "INFO") -> dict[str, Any]:
         "handlers": {
             "json": {
                 "class": "logging.StreamHandler",
-                "stream": "ext://sys.stderr",
+                "stream": "ext://sys.stdout",
                 "formatter": "json",
                 "filters": ["request_id"],
             }

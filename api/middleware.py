@@ -12,6 +12,7 @@ import anyio.to_thread
 
 from api import problems
 from api.idempotency import MAX_KEY_LENGTH, StoredResponse, fingerprint
+from api.logs import bind_request_id
 from api.services import Services
 
 Scope = MutableMapping[str, Any]
@@ -24,6 +25,17 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _JSON = re.compile(r"^application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
 REPLAYED_HEADERS = ("content-type", "etag", "location", "x-smallwins-position")
+
+
+def _is_api(scope: Scope) -> bool:
+    path = str(scope["path"])
+    return path == "/v1" or path.startswith("/v1/")
+
+
+def _bearer(scope: Scope) -> str:
+    authorization = _header(scope, b"authorization") or ""
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -54,7 +66,34 @@ class RequestGuard:
         given = _header(scope, b"x-request-id")
         request_id = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        bind_request_id(request_id)
         send = _with_header(send, b"x-request-id", request_id.encode())
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            # No store can hold NUL in text (PostgreSQL refuses it): malformed, not a 500.
+            detail = "the URL may not contain NUL characters"
+            response = problems.problem_response(problems.MALFORMED, detail, instance=scope["path"])
+            await _send_problem(send, scope, response)
+            return
+        if _is_api(scope) and scope["method"] != "OPTIONS":
+            # Who is asking comes first: no body is read or parsed for an unknown caller.
+            token = _bearer(scope)
+            key = (
+                await anyio.to_thread.run_sync(self.services.keys.authenticate, token)
+                if token
+                else None
+            )
+            if key is None:
+                detail = (
+                    "the API key is not valid or was revoked"
+                    if token
+                    else "send Authorization: Bearer <API key>"
+                )
+                response = problems.problem_response(
+                    problems.UNAUTHORIZED, detail, instance=scope["path"]
+                )
+                await _send_problem(send, scope, response)
+                return
+            scope["state"]["api_key"] = key
         if scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
             return
@@ -108,14 +147,8 @@ class RequestGuard:
         self, scope: Scope, receive: Receive, send: Send, body: bytes, key: str
     ) -> None:
         store = self.services.idempotency
-        authorization = _header(scope, b"authorization") or ""
-        token = authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
-        api_key = (
-            await anyio.to_thread.run_sync(self.services.keys.authenticate, token)
-            if token
-            else None
-        )
-        if api_key is None:  # the route answers 401 itself; nothing to remember
+        api_key = scope["state"].get("api_key")
+        if api_key is None:  # not an API route: nothing to remember
             await self.app(scope, receive, send)
             return
         if not key.strip() or len(key) > MAX_KEY_LENGTH:

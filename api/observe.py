@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -21,33 +21,50 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 class RouteTemplates:
-    """Maps a request path to the template of the route that serves it. Built from the app's
-    OpenAPI paths and its top-level routes on first use (after every router is included),
-    so it does not depend on how a FastAPI version nests included routers."""
+    """Maps a request path to the template of the route that serves it. Built on first use
+    (after every router is included) from the app's routes, whether a FastAPI version
+    flattens included routers or nests them, and from its OpenAPI paths."""
 
-    def __init__(self, templates: Callable[[], Iterable[str]]) -> None:
-        self._templates = templates
+    def __init__(self, paths: Callable[[], Iterable[str]]) -> None:
+        self._paths = paths
         self._compiled: list[tuple[re.Pattern[str], str]] | None = None
 
     @classmethod
     def of(cls, app: FastAPI) -> RouteTemplates:
-        def templates() -> Iterable[str]:
+        def paths() -> Iterator[str]:
+            yield from _route_paths(app.router.routes)
             yield from app.openapi().get("paths", {})
-            for route in app.router.routes:
-                path = getattr(route, "path", None)
-                if isinstance(path, str) and path:
-                    yield path
 
-        return cls(templates)
+        return cls(paths)
 
     def match(self, path: str) -> str:
         if self._compiled is None:
-            unique = sorted(set(self._templates()), key=lambda t: (t.count("{"), t))
-            self._compiled = [(compile_path(t)[0], t) for t in unique]
+            self._compiled = _compile(self._paths())
         for regex, template in self._compiled:
             if regex.match(path):
                 return template
         return UNMATCHED
+
+
+def _route_paths(routes: Iterable[Any]) -> Iterator[str]:
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)  # nested include_router
+        if callable(contexts):
+            yield from (str(context.path) for context in contexts())
+        elif isinstance(getattr(route, "path", None), str):
+            yield route.path
+
+
+def _compile(paths: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
+    """One (regex, template) per template; the template drops convertors
+    (`/static/{name:path}` -> `/static/{name}`); fewer parameters are tried first."""
+    compiled: dict[str, re.Pattern[str]] = {}
+    for path in paths:
+        if path:
+            regex, template, _convertors = compile_path(path)
+            compiled.setdefault(template, regex)
+    order = sorted(compiled, key=lambda template: (template.count("{"), template))
+    return [(compiled[template], template) for template in order]
 
 
 class Observe:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from api.idempotency import IdempotencyStore
 from api.keys import KeyStore
+from api.metrics import Metrics
 from api.settings import Settings
 from domain.application import Opportunities, utc_now
 from domain.group_commit import GroupCommitWriter
@@ -32,6 +33,7 @@ class Services:
     integrity_key: bytes
     writer: GroupCommitWriter
     clock: Callable[[], datetime] = field(default=utc_now)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def start(self) -> None:
         if self.in_process:
@@ -58,6 +60,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) 
     key = settings.chain_key()
     opportunities = Opportunities(eventsourcing_env(storage, key), clock=clock)
     database = Database(storage)
+    metrics = Metrics()
     return Services(
         settings=settings,
         opportunities=opportunities,
@@ -68,6 +71,11 @@ def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) 
         policy=settings.momentum_policy(),
         in_process=settings.runs_projections(),
         integrity_key=bytes.fromhex(key),
-        writer=GroupCommitWriter(opportunities, max_batch=settings.write_batch_max),
+        writer=GroupCommitWriter(
+            opportunities,
+            max_batch=settings.write_batch_max,
+            observe_batch=metrics.observe_batch,
+        ),
         clock=clock,
+        metrics=metrics,
     )

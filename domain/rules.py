@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from domain.currencies import ISO_4217
 from domain.errors import InvalidValue
@@ -14,6 +14,11 @@ NAME_MAX = 200
 TEXT_MAX = 2000
 NOTE_MAX = 2000
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# Instants outside these bounds cannot be shown in UTC or moved by the derived values' day
+# arithmetic without leaving the calendar (year 1 to 9999); such an event would break every
+# read of its opportunity and stop the projections at it.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 SOURCES = ("inbound", "outbound", "referral", "repeat", "other")
 MEETING_KINDS = ("initial", "needs_analysis", "proposal", "decision_makers", "other")
@@ -45,6 +50,8 @@ def optional_text(value: str | None, field: str, max_len: int = TEXT_MAX) -> str
     if not isinstance(value, str):
         raise InvalidValue(field, "must be a string")
     cleaned = value.strip()
+    if "\x00" in cleaned:  # PostgreSQL text cannot hold NUL: it would stop the projections
+        raise InvalidValue(field, "may not contain NUL characters")
     if len(cleaned) > max_len:
         raise InvalidValue(field, f"may be at most {max_len} characters")
     return cleaned or None
@@ -106,6 +113,8 @@ def aware(value: datetime, field: str) -> datetime:
     """A datetime with an explicit offset (RFC 3339)."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidValue(field, "must be an RFC 3339 date-time with an offset")
+    if not EARLIEST <= value < LATEST:
+        raise InvalidValue(field, "must be between 1900-01-01 and 8999-12-31 (UTC)")
     return value
 
 

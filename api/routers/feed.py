@@ -13,13 +13,16 @@ from api.schemas.responses import FeedItem, Page
 from domain.opportunity import to_record
 
 router = APIRouter(tags=["feed"])
+MAX_POSITION = 2**63 - 1  # the largest position either store can hold (BIGINT)
 
 
 @router.get("/events", summary="Every event in commit order, after a position")
 def get_feed(
     _key: Viewer,
     services: ServicesDep,
-    after: Annotated[int, Query(ge=0, description="Last position the client has seen.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_POSITION, description="Last position the client has seen.")
+    ] = 0,
     limit: Limit = 100,
 ) -> Page[FeedItem]:
     app = services.opportunities

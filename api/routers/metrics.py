@@ -6,9 +6,10 @@ reachable from outside, block /metrics at the load balancer (see docs/operations
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
-from api.metrics import CONTENT_TYPE, Metrics
+from api.auth import ServicesDep
+from api.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["health"])
 
@@ -19,6 +20,5 @@ router = APIRouter(tags=["health"])
     response_class=Response,
     responses={200: {"content": {CONTENT_TYPE: {}}, "description": "Prometheus text format"}},
 )
-def metrics(request: Request) -> Response:
-    found: Metrics = request.app.state.services.metrics
-    return Response(found.render(), media_type=CONTENT_TYPE)
+def metrics(services: ServicesDep) -> Response:
+    return Response(services.metrics.render(), media_type=CONTENT_TYPE)

@@ -4,13 +4,14 @@ history."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import math
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 from api.auth import Editor, ServicesDep, Viewer
 from api.pagination import Limit, decode_cursor, encode_cursor
@@ -75,6 +76,7 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def _written(services: Services, written: Written) -> Response:
     services.runner.wake()
+    services.metrics.count_written(written)
     state = describe(written.history, services.clock(), services.policy)
     return json_response(
         render_full(str(written.opportunity_id), state),
@@ -141,10 +143,10 @@ def list_opportunities(
     if position:
         try:
             at = _parse_instant(position["t"])
-            after = list(position["after"])  # type: ignore[call-overload]
+            after = _keyset(position["after"])
             if position.get("sort") != sort:
                 raise ValueError
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             decode_cursor("!")  # raises the one 'not a valid cursor' problem
     else:
         catch_up(services, ("pipeline",))
@@ -165,7 +167,30 @@ def list_opportunities(
 def _parse_instant(value: object) -> datetime:
     if not isinstance(value, str):
         raise TypeError
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError
+    return parsed.astimezone(UTC)  # OverflowError: not an instant UTC can express
+
+
+def _keyset(value: object) -> list[Any]:
+    """A cursor's position: [the sort value (always a finite number), an opportunity id]."""
+    if not isinstance(value, list) or len(value) != 2 or not isinstance(value[1], str):
+        raise ValueError
+    first = value[0]
+    if isinstance(first, bool) or not isinstance(first, int | float) or not math.isfinite(first):
+        raise ValueError
+    return [float(first), value[1]]
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is not an instant UTC can express (years 1 to 9999)") from None
+
+
+UtcInstant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 @router.get(
@@ -178,7 +203,7 @@ def get_opportunity(
     _key: Viewer,
     services: ServicesDep,
     as_of: Annotated[
-        AwareDatetime | None, Query(description="RFC 3339 instant: the state as recorded then.")
+        UtcInstant | None, Query(description="RFC 3339 instant: the state as recorded then.")
     ] = None,
 ) -> Response:
     oid = parse_id(opportunity_id)

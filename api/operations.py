@@ -1,0 +1,162 @@
+"""What `smallwins demo`, `export` and `import` do, with progress bars on stderr. The CLI
+commands in api/cli.py only parse their options and call these."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import BinaryIO, cast
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from api.services import Services, build_services
+from api.settings import Settings
+from projections.demo import default_end, generate
+from projections.transfer import (
+    BadLine,
+    StoreNotEmpty,
+    check_file,
+    ensure_empty,
+    export_events,
+    write_file,
+)
+
+err = Console(stderr=True)
+
+
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )
+
+
+@contextmanager
+def _services() -> Iterator[Services]:
+    services = build_services(Settings())
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]{message}[/]", highlight=False)
+    return typer.Exit(code)
+
+
+def demo(
+    opportunities: int, seed: int, batch_size: int, workers: int | None, end: date | None
+) -> None:
+    until = default_end() if end is None else datetime(end.year, end.month, end.day, tzinfo=UTC)
+    if until > datetime.now(UTC):
+        raise _fail("--end may not be in the future", 2)
+    with _services() as services:
+        try:
+            ensure_empty(services.opportunities.recorder, services.database)
+        except StoreNotEmpty:
+            raise _fail(
+                "the store already holds events: demo writes into an empty store only"
+                " (point SMALLWINS_DATABASE_URL at a new database)"
+            ) from None
+        with _bar() as bar:
+            task = bar.add_task("demo: 0 events", total=opportunities)
+
+            def advance(finished: int, written: int) -> None:
+                bar.update(task, completed=finished, description=f"demo: {written:,} events")
+
+            stats = generate(
+                services.opportunities, opportunities=opportunities, seed=seed,
+                batch_size=batch_size, end=until, workers=workers, progress=advance,
+            )  # fmt: skip
+            bar.update(task, completed=opportunities)
+    statuses = ", ".join(f"{n} {s}" for s, n in sorted(stats.statuses.items()))
+    err.print(
+        f"wrote {stats.events:,} events for {stats.opportunities:,} opportunities ({statuses})"
+        f" in {stats.seconds:.2f} s: {stats.rate:,.0f} events/s",
+        highlight=False,
+    )
+    err.print("The views catch up when `smallwins serve` (SQLite) or `smallwins project` runs.")
+
+
+@contextmanager
+def _output(target: str) -> Iterator[BinaryIO]:
+    """stdout for "-"; otherwise a temporary file beside the target, renamed over it only
+    when the export is complete (a failed export never leaves a truncated backup)."""
+    if target == "-":
+        yield sys.stdout.buffer
+        return
+    path = Path(target)
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed and renamed below)
+        "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".partial", delete=False
+    )
+    try:
+        with handle:
+            yield cast(BinaryIO, handle)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def export(target: str) -> None:
+    with _services() as services, _output(target) as out:
+        recorder = services.opportunities.recorder
+        with _bar() as bar:
+            task = bar.add_task("exporting events", total=recorder.max_notification_id() or 0)
+            done = export_events(
+                recorder, services.database, services.integrity_key, out,
+                progress=lambda n: bar.update(task, completed=n),
+            )  # fmt: skip
+    where = "stdout" if target == "-" else target
+    err.print(f"exported {done.events:,} events of {done.opportunities:,} opportunities to {where}")
+    if done.unverified:
+        raise _fail(
+            f"{done.unverified} exported events do not verify against the integrity key"
+            f" (first: {done.first_unverified}); this file will not import."
+            " Run `smallwins verify --all`."
+        )
+
+
+def import_(source: Path) -> None:
+    if not source.is_file():
+        raise _fail(f"{source}: no such file", 2)
+    with _services() as services:
+        app, database, key = services.opportunities, services.database, services.integrity_key
+        size = source.stat().st_size
+        try:
+            ensure_empty(app.recorder, database)
+            with _bar() as bar:
+                task = bar.add_task("checking the file", total=size)
+                checked = check_file(source, app.mapper, key, lambda n: bar.advance(task, n))
+                bar.update(task, completed=size)
+            ensure_empty(app.recorder, database)  # nobody wrote meanwhile
+        except BadLine as error:
+            raise _fail(f"{source}: {error}; nothing was imported") from None
+        except StoreNotEmpty as error:
+            raise _fail(str(error)) from None
+        with _bar() as bar:
+            task = bar.add_task("importing events", total=checked.events)
+            try:
+                written = write_file(
+                    source, app.recorder, key, progress=lambda n: bar.update(task, completed=n)
+                )
+            except BadLine as error:
+                raise _fail(
+                    f"{source}: {error}; the import stopped part way: empty the store and"
+                    " import again from an unchanged file"
+                ) from None
+    err.print(
+        f"imported {written:,} events of {checked.opportunities:,} opportunities;"
+        " the views catch up when `smallwins serve` (SQLite) or `smallwins project` runs."
+    )

@@ -1,0 +1,133 @@
+"""Sections d and e (and the catch-up's memory, f): work over the whole log, each run in a
+fresh `python -m bench.worker` subprocess on the store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+from bench.measure import Results
+from bench.stores import Store
+
+WORKER_TIMEOUT = 3600
+FROM_ZERO = (
+    "python -m bench.worker rebuild  # runner.rebuild + runner.catch_up, view by view"
+    " (the first run at the first size is `catch-up` on the freshly generated store)"
+)
+GROWTH = "python -m bench.worker catch-up  # runner.catch_up, view by view"
+
+
+def run_worker(store: Store, mode: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.worker", mode],
+        env={**os.environ, "SMALLWINS_LOG_LEVEL": "WARNING", **store.server_env()},
+        capture_output=True,
+        text=True,
+        timeout=WORKER_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        msg = f"bench.worker {mode} failed:\n{done.stderr[-2000:]}"
+        raise RuntimeError(msg)
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def record_from_zero(results: Results, store: Store, size: int, answer: dict[str, Any]) -> None:
+    """A catch-up of every view from an empty view to the head: rate and peak memory."""
+    backend, events = store.backend, answer["events"]
+    results.figure(
+        f"log/{backend}/{size}/catch-up", "d",
+        f"catch-up from zero, all {len(answer['views'])} views, {events:,} events",
+        FROM_ZERO, backend,
+    ).add("rate", "events/s", events / answer["seconds"])  # fmt: skip
+    for name, seconds in answer["views"].items():
+        results.figure(
+            f"log/{backend}/{size}/catch-up/{name}", "d",
+            f"catch-up from zero, view {name}, {events:,} events", FROM_ZERO, backend,
+        ).add("rate", "events/s", events / seconds)  # fmt: skip
+    results.figure(
+        f"memory/rebuild/{backend}/{size}", "f",
+        f"catch-up from zero (all views) peak RSS, {events:,} events",
+        f"VmHWM of {FROM_ZERO}", backend,
+    ).add("peak_rss", "MB", answer["peak_rss_mb"])  # fmt: skip
+
+
+def record_growth(results: Results, store: Store, answer: dict[str, Any]) -> None:
+    """A catch-up of the events the generator just added (views already hold the rest)."""
+    backend = store.backend
+    applied = max(answer["applied"].values(), default=0)
+    if not applied:
+        return
+    figure = results.figure(
+        f"log/{backend}/grow", "d",
+        "catch-up of each chunk of newly generated events, views at the previous head",
+        GROWTH, backend,
+    )  # fmt: skip
+    figure.add("rate", "events/s", applied / answer["seconds"])
+    figure.add("peak_rss", "MB", answer["peak_rss_mb"])
+
+
+def measure_raw(results: Results, store: Store, size: int, runs: int) -> None:
+    backend = store.backend
+    for _run in range(runs):
+        raw = run_worker(store, "raw")
+        results.figure(
+            f"log/{backend}/{size}/raw", "d",
+            f"read and decode the log (select_notifications + mapper), {raw['events']:,} events",
+            "python -m bench.worker raw  # batches of 500, like the runner", backend,
+        ).add("rate", "events/s", raw["events"] / raw["seconds"])  # fmt: skip
+
+
+def measure_rebuilds(
+    results: Results, store: Store, size: int, runs: int, budget_seconds: float
+) -> None:
+    """Up to `runs` rebuilds from zero, each only if the last one (or the estimate from the
+    smaller dataset) fits in `budget_seconds`."""
+    key = f"log/{store.backend}/{size}/catch-up"
+    for _run in range(runs):
+        estimate = _estimate(results, store, size)
+        if estimate is not None and estimate > budget_seconds:
+            results.skip(
+                f"{store.backend}, {size:,} opportunities: more catch-up runs from zero"
+                f" (about {estimate:,.0f} s each at the measured rate; budget"
+                f" {budget_seconds:,.0f} s); {len(_runs(results, key))} run(s) measured"
+            )
+            return
+        record_from_zero(results, store, size, run_worker(store, "rebuild"))
+
+
+def _runs(results: Results, key: str) -> list[float]:
+    figure = results.figures.get(key)
+    return figure.metrics["rate"].runs if figure else []
+
+
+def _estimate(results: Results, store: Store, size: int) -> float | None:
+    """Seconds a rebuild at `size` would take, from the slowest rate measured so far."""
+    rates = [
+        rate
+        for key, figure in results.figures.items()
+        if key.startswith(f"log/{store.backend}/") and key.endswith("/catch-up")
+        for rate in figure.metrics["rate"].runs
+    ]
+    rows = results.facts.get("datasets", {}).get(store.backend, [])
+    events = next((r["events"] for r in rows if r["opportunities"] == size), None)
+    if not rates or not events:
+        return None
+    return float(events) / min(rates)
+
+
+def measure_analysis(results: Results, store: Store, size: int, runs: int) -> None:
+    backend = store.backend
+    for _run in range(runs):
+        answer = run_worker(store, "analyze")
+        figure = results.figure(
+            f"analysis/{backend}/{size}", "e",
+            f"win analysis over {answer['events']:,} events ({answer['closed']:,} closed deals)",
+            "python -m bench.worker analyze  # projections.analysis.analyze(app)", backend,
+        )  # fmt: skip
+        figure.add("seconds", "s", answer["seconds"])
+        figure.add("peak_rss", "MB", answer["peak_rss_mb"])

@@ -1,0 +1,77 @@
+"""Work on the log, run in a subprocess so its peak memory is its own:
+
+    python -m bench.worker raw|rebuild|catch-up|analyze
+
+on SMALLWINS_DATABASE_URL (with SMALLWINS_INTEGRITY_KEY). Prints one JSON line: events
+(the log's length), seconds, per view seconds and events applied (rebuild, catch-up),
+peak_rss_mb (VmHWM at the end)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from api.services import build_runner
+from api.settings import Settings
+from bench.measure import peak_rss_mb
+from domain.application import Opportunities
+from projections.analysis import analyze
+from projections.database import Database
+from projections.storage import eventsourcing_env
+
+BATCH = 500  # the projection runner's batch size
+
+
+def read_and_decode(app: Opportunities) -> int:
+    """The raw rate's work: select the log in batches and decode every event."""
+    start, count = 0, 0
+    while True:
+        batch = app.recorder.select_notifications(
+            start=start, limit=BATCH, inclusive_of_start=False
+        )
+        if not batch:
+            return count
+        for notification in batch:
+            app.mapper.to_domain_event(notification)
+        count += len(batch)
+        start = batch[-1].id
+
+
+def main(mode: str) -> dict[str, Any]:
+    settings = Settings()
+    storage = settings.storage()
+    app = Opportunities(eventsourcing_env(storage, settings.chain_key()))
+    database = Database(storage)
+    answer: dict[str, Any] = {"mode": mode}
+    try:
+        started = time.perf_counter()
+        if mode == "raw":
+            answer["events"] = read_and_decode(app)
+        elif mode in ("rebuild", "catch-up"):
+            runner = build_runner(settings, app, database)
+            answer["events"] = runner.head()
+            answer["views"], answer["applied"] = {}, {}
+            for name in runner.views:
+                began = time.perf_counter()
+                if mode == "rebuild":
+                    runner.rebuild(name)
+                answer["applied"][name] = runner.catch_up([name])
+                answer["views"][name] = time.perf_counter() - began
+        elif mode == "analyze":
+            answer["events"] = int(app.recorder.max_notification_id() or 0)
+            answer["closed"] = analyze(app)["closed"]
+        else:
+            msg = f"unknown mode {mode!r}"
+            raise SystemExit(msg)
+        answer["seconds"] = time.perf_counter() - started
+    finally:
+        database.close()
+        app.close()
+    answer["peak_rss_mb"] = peak_rss_mb()
+    return answer
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1])), flush=True)

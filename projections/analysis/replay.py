@@ -1,0 +1,56 @@
+"""Streaming replay of the event log in position order: one accumulator per open deal,
+each closed deal yielded (and its accumulator dropped) as soon as its close is read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+
+from domain.application import Opportunities
+from domain.opportunity import to_record
+from domain.records import OPENED, EventRecord
+from projections.analysis.deals import ClosedDeal, DealTally
+
+BATCH_SIZE = 1000
+Progress = Callable[[int], object]
+
+
+def log_records(
+    app: Opportunities, *, batch_size: int = BATCH_SIZE, progress: Progress | None = None
+) -> Iterator[tuple[str, EventRecord]]:
+    """(opportunity id, record) for every event up to the head of the log as it is when
+    reading starts, in position order, `batch_size` notifications at a time."""
+    head = int(app.recorder.max_notification_id() or 0)
+    start = 0
+    while start < head:
+        batch = app.recorder.select_notifications(
+            start=start, limit=batch_size, stop=head, inclusive_of_start=False
+        )
+        if not batch:
+            return
+        for notification in batch:
+            event = app.mapper.to_domain_event(notification)
+            yield str(notification.originator_id), to_record(event)
+        start = batch[-1].id
+        if progress is not None:
+            progress(len(batch))
+
+
+def closed_deals(
+    log: Iterable[tuple[str, EventRecord]], as_of: datetime | None = None
+) -> Iterator[ClosedDeal]:
+    """Each deal closed in `log`, counting only records with `recorded_at <= as_of`."""
+    open_deals: dict[str, DealTally] = {}
+    for opportunity_id, record in log:
+        if as_of is not None and record.recorded_at > as_of:
+            continue
+        if record.type == OPENED:
+            open_deals[opportunity_id] = DealTally(record)
+            continue
+        tally = open_deals.get(opportunity_id)
+        if tally is None:  # its opening was recorded after as_of
+            continue
+        closed = tally.add(record)
+        if closed is not None:
+            del open_deals[opportunity_id]
+            yield closed

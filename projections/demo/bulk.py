@@ -1,0 +1,115 @@
+"""The bulk path: the stories are told through the domain's own commands (in worker
+processes when that pays), merged in recording order, and written in large batches, one
+transaction each, through the application's recorder (which extends the hash chain)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+
+from domain.application import Opportunities
+from projections.demo.parallel import stored_in_parallel
+from projections.demo.telling import told
+
+Progress = Callable[[int, int], Any]  # (opportunities finished, events written)
+PARALLEL_FROM = 2000  # deals; below this, starting worker processes costs more than it saves
+# One insert_events call on PostgreSQL pipelines every statement of the batch; psycopg's
+# pipeline mode hangs (client and server both waiting to read) on very large ones (seen
+# at 20000 events; psycopg/psycopg#685 describes the same). Stay far below that.
+POSTGRES_BATCH_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStats:
+    opportunities: int
+    events: int
+    seconds: float
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        """Events written per second, wall clock, everything included."""
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+
+def default_end(now: datetime | None = None) -> datetime:
+    """Today at 00:00 UTC: the same seed gives the same history all day long, and nothing
+    is recorded in the future."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def default_workers(opportunities: int) -> int:
+    if opportunities < PARALLEL_FROM:
+        return 0
+    return min(2, os.cpu_count() or 1)
+
+
+def generate(
+    app: Opportunities,
+    *,
+    opportunities: int = 200,
+    seed: int = 1,
+    batch_size: int = 20_000,
+    end: datetime | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> DemoStats:
+    """Write `opportunities` deals recorded over the two years before `end` (default: today
+    00:00 UTC), `batch_size` events per transaction (at most POSTGRES_BATCH_LIMIT on
+    PostgreSQL). Deterministic: the same seed and end give the same events, ids included,
+    whatever the batch size or number of `workers` (0: tell the stories in this process;
+    default: in parallel for large runs)."""
+    started = time.perf_counter()
+    end = default_end() if end is None else end
+    if end.tzinfo is None or end > datetime.now(UTC):
+        msg = "end must be an aware datetime that is not in the future"
+        raise ValueError(msg)
+    if opportunities < 0 or batch_size < 1:
+        msg = "opportunities must be at least 0 and batch_size at least 1"
+        raise ValueError(msg)
+    workers = default_workers(opportunities) if workers is None else workers
+    if isinstance(app.recorder, PostgresApplicationRecorder):
+        batch_size = min(batch_size, POSTGRES_BATCH_LIMIT)
+    if workers > 0:
+        stream = stored_in_parallel(app, seed, opportunities, end.timestamp(), workers)
+    else:
+        stream = _stored(app, seed, opportunities, end.timestamp())
+    written = 0
+    statuses: Counter[str] = Counter()
+    batch: list[StoredEvent] = []
+    for stored, status in stream:
+        batch.append(stored)
+        if status is not None:
+            statuses[status] += 1
+        if len(batch) >= batch_size:
+            written += _write(app, batch)
+            batch = []
+            if progress is not None:
+                progress(statuses.total(), written)
+    written += _write(app, batch)
+    if progress is not None:
+        progress(statuses.total(), written)
+    return DemoStats(opportunities, written, time.perf_counter() - started, dict(statuses))
+
+
+def _stored(
+    app: Opportunities, seed: int, count: int, end: float
+) -> Iterator[tuple[StoredEvent, str | None]]:
+    to_stored = app.mapper.to_stored_event
+    for item in told(seed, count, end):
+        yield to_stored(item.event), item.status
+
+
+def _write(app: Opportunities, batch: list[StoredEvent]) -> int:
+    if batch:
+        app.recorder.insert_events(batch)
+    return len(batch)

@@ -1,0 +1,191 @@
+"""One deal's story, drawn from its own seeded random stream: the steps a rep records, each
+with its business time (`occurred_at`) and the later moment it is recorded.
+
+Behaviour is what wins here, so the win analysis has real signal: deals whose rep plans
+interactions with a commitment objective gain more commitments and move faster; each
+commitment gained, each department bought in and a decision maker on board make the next
+small win (and the close) likelier. Deals drop off rung by rung, some pause and resume
+(or close while paused), some go dark, and some small wins are recorded days late."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from domain import records as t
+from projections.demo import lines
+from projections.demo.cast import FIRST_NAMES, LAST_NAMES, Account, Cast, Person, Seller
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One command: its event type and fields, when it happened and when it was recorded
+    (`at`: the same instant as `recorded_at`, in seconds since the epoch)."""
+
+    at: float
+    recorded_at: datetime
+    kind: str
+    fields: dict[str, Any]
+    occurred_at: datetime
+    recorded_by: str
+    note: str | None = None
+
+
+# Chance that a rung, once worked on, is reached (before the deal's fit and habits count).
+RUNG_CHANCE = {"meeting": 0.9, "customer_data": 0.84, "decision_makers": 0.66, "demo": 0.72,
+               "verbal_commitment": 0.68}  # fmt: skip
+SKIPPED = {"customer_data": 0.12, "demo": 0.2}
+DAY = 86_400.0
+HOUR = 3_600.0
+
+
+def new_id(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def moment(seconds: float, tz: tzinfo = UTC) -> datetime:
+    return datetime.fromtimestamp(seconds, tz)
+
+
+@dataclass
+class Story:
+    """A deal being told. Times are seconds since the epoch: `now` is business time,
+    `recorded` when the last step was recorded, `since` the earliest business time a late
+    entry may claim (the opening, or the last resumption)."""
+
+    rng: random.Random
+    seller: Seller
+    account: Account
+    opened: float
+    fit: float
+    steps: list[Step] = field(default_factory=list)
+    now: float = field(init=False)
+    recorded: float = field(init=False)
+    since: float = field(init=False)
+    last_occurred: float = field(init=False)
+    traction: int = 0  # commitments gained
+    gained_last: bool = False
+    bought_in: dict[str, set[str]] = field(default_factory=dict)  # department -> roles
+    met: list[Person] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.now = self.recorded = self.since = self.last_occurred = self.opened
+
+    # --- time ----------------------------------------------------------------------
+
+    def wait(self, mean_days: float) -> None:
+        pace = 0.7 if self.gained_last else 1.0
+        days = min(self.rng.expovariate(1.0 / (mean_days * pace)), mean_days * 4)
+        now = self.now + days * DAY
+        local_hour = int((now + self.seller.offset) % DAY // HOUR)
+        if not 8 <= local_hour < 18:  # business hours in the rep's own time zone
+            now += ((32 - local_hour) % 24 + self.rng.random() * 8) * HOUR
+        self.now = now - now % 60
+
+    def emit(self, kind: str, /, *, late: bool = False, by: str | None = None, **data: Any) -> None:
+        rng = self.rng
+        occurred = self.now
+        gap = self.last_occurred - self.since
+        if late and gap > DAY:  # logged after the fact: it happened before the last entry
+            occurred = self.last_occurred - rng.uniform(0.1, 0.9) * gap
+            occurred = max(self.since, occurred - occurred % 60)
+        lag = rng.expovariate(1 / 5400) if rng.random() < 0.9 else rng.uniform(1, 3) * DAY
+        self.recorded = recorded = float(int(max(self.now + lag, self.recorded + 1)))
+        self.last_occurred = max(self.last_occurred, occurred)
+        note = rng.choice(lines.NOTES) if rng.random() < 0.12 else None
+        by = by or self.seller.key
+        self.steps.append(
+            Step(recorded, moment(recorded), kind, data, moment(occurred, self.seller.tz), by, note)
+        )
+
+    # --- the people met ------------------------------------------------------------
+
+    def department(self, person: Person) -> str:
+        """Reps spell departments loosely now and then; the domain compares them tidied."""
+        return person.department.lower() if self.rng.random() < 0.04 else person.department
+
+    def someone(self, new_department: bool = False) -> Person:
+        known = {p.department for p in self.met}
+        pool = (
+            [p for p in self.account.people if p.department not in known] if new_department else []
+        )
+        person = self.rng.choice(pool or self.met or list(self.account.people))
+        if person not in self.met:
+            self.met.append(person)
+        return person
+
+    @property
+    def has_decision_maker(self) -> bool:
+        return any(roles & t.DECISION_ROLES for roles in self.bought_in.values())
+
+    def chance(self, rung: str) -> float:
+        boost = 0.04 * min(self.traction, 4) + 0.05 * min(len(self.bought_in), 3)
+        boost += 0.08 if self.has_decision_maker else 0.0
+        boost += 0.1 if self.gained_last else 0.0  # the customer just committed to this step
+        return min(0.97, RUNG_CHANCE[rung] * (0.6 + 0.6 * self.fit) + boost)
+
+    # --- habits --------------------------------------------------------------------
+
+    def interaction(self, rung: str, *, paused: bool = False) -> None:
+        person = self.someone()
+        with_objective = self.rng.random() < self.seller.discipline
+        interaction_id = str(new_id(self.rng))
+        self.emit(
+            t.INTERACTION_PLANNED,
+            interaction_id=interaction_id,
+            contact=person.name,
+            department=self.department(person),
+            channel=self.rng.choice(lines.CHANNELS),
+            purpose=self.rng.choice(lines.PURPOSES[rung]),
+            commitment_objective=self.rng.choice(lines.OBJECTIVES[rung])
+            if with_objective
+            else None,
+        )
+        if paused or self.rng.random() < 0.06:
+            return  # a no-show, or a check-in planned for after the pause: never completed
+        self.wait(2.0 if with_objective else 3.5)
+        gained = self.rng.random() < 0.12 + (0.5 if with_objective else 0.0) + 0.25 * self.fit
+        self.traction += gained
+        self.gained_last = gained
+        self.emit(
+            t.INTERACTION_COMPLETED,
+            by="calendar-sync" if self.rng.random() < 0.1 else None,
+            interaction_id=interaction_id,
+            commitment_gained=gained,
+            outcome=self.rng.choice(lines.OUTCOMES[gained]),
+        )
+
+    def buy_in(self, person: Person, *, decision_maker: bool) -> None:
+        role = person.role
+        if role in t.DECISION_ROLES and not decision_maker:
+            role = "influencer"
+        self.bought_in.setdefault(person.department, set()).add(role)
+        self.emit(t.STAKEHOLDER_BOUGHT_IN, late=self.rng.random() < 0.1, stakeholder=person.name,
+                  department=self.department(person), role=role, title=person.title)  # fmt: skip
+
+
+def opening(rng: random.Random, cast: Cast, opened: float) -> Story:
+    seller = rng.choice(cast.sellers)
+    account = rng.choice(cast.accounts)
+    source = rng.choices(lines.SOURCES, (30, 35, 15, 15, 5))[0]
+    fit = rng.betavariate(2.2, 2.2) + lines.SOURCE_FIT[source]
+    story = Story(rng, seller, account, opened, min(1.0, max(0.0, fit)))
+    amount = round(rng.lognormvariate(10.6, 0.8) / 500) * 500
+    wanted = rng.sample(account.departments, rng.randint(0, min(4, len(account.departments))))
+    referrer = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    story.emit(
+        t.OPENED,
+        title=f"{rng.choice(lines.PRODUCTS)} for {rng.choice(account.departments)}",
+        account=account.name,
+        owner=seller.name,
+        amount=float(amount) if rng.random() < 0.85 else None,
+        currency=rng.choices(("USD", "EUR", "GBP"), (75, 15, 10))[0],
+        source=source,
+        referred_by=referrer if source == "referral" else None,
+        buying_departments=wanted,
+        opportunity_id=new_id(rng),
+    )
+    return story

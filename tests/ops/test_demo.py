@@ -1,0 +1,186 @@
+"""`smallwins demo`: a realistic, deterministic synthetic history written through the
+domain's own commands. (Its speed is measured by bench/, never asserted here.)"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import cli
+from api.services import Services
+from domain.lifecycle import fold
+from domain.records import DECISION_ROLES
+from domain.relationships import relationships
+from projections.analysis import analyze
+from projections.demo import generate
+from tests.ops.stores import (
+    END,
+    all_verify,
+    demo,
+    exported,
+    histories,
+    is_empty,
+    open_services,
+)
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """One larger demo on SQLite, shared by the read-only realism checks below."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    services = open_services(url)
+    demo(services, 600, seed=11)
+    yield services
+    services.close()
+
+
+def other_store(tmp_path: Path, name: str) -> Services:
+    return open_services(f"sqlite:///{tmp_path / name}")
+
+
+def test_the_same_seed_writes_the_same_history_byte_for_byte(tmp_path: Path) -> None:
+    first, second = other_store(tmp_path, "one.db"), other_store(tmp_path, "two.db")
+    try:
+        demo(first, 120, seed=5)
+        demo(second, 120, seed=5, batch_size=37)
+        assert exported(first) == exported(second)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_worker_processes_write_the_same_history_as_one_process(tmp_path: Path) -> None:
+    alone, shared = other_store(tmp_path, "alone.db"), other_store(tmp_path, "shared.db")
+    try:
+        demo(alone, 80, seed=3, workers=0)
+        demo(shared, 80, seed=3, workers=2)
+        assert exported(alone) == exported(shared)
+    finally:
+        alone.close()
+        shared.close()
+
+
+def test_another_seed_writes_another_history(tmp_path: Path) -> None:
+    first, second = other_store(tmp_path, "one.db"), other_store(tmp_path, "two.db")
+    try:
+        demo(first, 40, seed=1)
+        demo(second, 40, seed=2)
+        assert exported(first) != exported(second)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_demo_has_every_status_pauses_and_late_entries(pipeline: Services) -> None:
+    stories = histories(pipeline)
+    assert len(stories) == 600
+    statuses = Counter(fold(records).status for records in stories.values())
+    assert set(statuses) == {"open", "paused", "won", "lost"}
+    assert statuses["won"] + statuses["lost"] > statuses["open"] + statuses["paused"]
+    kinds = Counter(r.type for records in stories.values() for r in records)
+    assert kinds["Paused"] > kinds["Resumed"] > 0
+    closed_while_paused = [
+        records for records in stories.values()
+        if len(records) > 1 and records[-2].type == "Paused" and fold(records).status in ("won", "lost")
+    ]  # fmt: skip
+    assert closed_while_paused
+    late = [
+        (records[i - 1], r) for records in stories.values() for i, r in enumerate(records)
+        if i and r.occurred_at < records[i - 1].occurred_at
+    ]  # fmt: skip
+    assert len(late) > 20
+    planned = [r for records in stories.values() for r in records if r.type == "InteractionPlanned"]
+    assert {r.data["commitment_objective"] is None for r in planned} == {True, False}
+    completed = [r for rs in stories.values() for r in rs if r.type == "InteractionCompleted"]
+    assert {r.data["commitment_gained"] for r in completed} == {True, False}
+    reasons = {r.data["reason"] for rs in stories.values() for r in rs if r.type == "ClosedLost"}
+    assert {"no_fit", "price", "competitor", "no_decision", "timing"} <= reasons
+
+
+def test_the_demo_has_a_team_and_returning_accounts(pipeline: Services) -> None:
+    stories = histories(pipeline)
+    opened = [records[0].data for records in stories.values()]
+    assert len({o["owner"] for o in opened}) >= 10
+    per_account = Counter(o["account"] for o in opened)
+    assert max(per_account.values()) >= 3
+    roles = {
+        r.data["role"] for rs in stories.values() for r in rs if r.type == "StakeholderBoughtIn"
+    }
+    assert roles >= DECISION_ROLES
+    assert {"champion", "influencer"} <= roles
+    assert any(len(relationships(rs).departments) >= 3 for rs in stories.values())
+
+
+def test_the_demo_is_recorded_in_order_in_the_past(pipeline: Services) -> None:
+    stories = histories(pipeline)
+    log = sorted((r for rs in stories.values() for r in rs), key=lambda r: r.recorded_at)
+    assert log[0].recorded_at >= END - timedelta(days=731)
+    assert log[-1].recorded_at <= END
+    for records in stories.values():
+        assert all(a.recorded_at < b.recorded_at for a, b in pairwise(records))
+        assert all(r.occurred_at <= r.recorded_at + timedelta(minutes=5) for r in records)
+        assert all(r.occurred_at >= records[0].occurred_at for r in records)
+    assert {opportunity.version for opportunity in stories} == {4}
+
+
+def test_every_demo_history_verifies(pipeline: Services) -> None:
+    assert all_verify(pipeline)
+
+
+def test_the_win_analysis_of_the_demo_shows_what_wins(pipeline: Services) -> None:
+    answer = analyze(pipeline.opportunities)
+    assert answer["closed"] > 300
+    assert 0.2 < answer["win_rate"] < 0.6
+    rates = [row["win_rate"] for row in answer["by_bought_in_departments"]]
+    assert rates[0] < rates[1] < rates[2] < rates[3]
+    objectives = answer["commitment_objectives"]
+    assert objectives["with"]["win_rate"] > objectives["without"]["win_rate"]
+    lifts = {row["type"]: row["lift"] for row in answer["by_small_win"]}
+    assert all(lift is None or lift > 1 for lift in lifts.values())
+    assert answer["pauses"]["won"] > 0
+    assert answer["pauses"]["lost"] > 0
+    assert len(answer["paths"]) == 10
+
+
+def test_deals_with_a_decision_maker_bought_in_win_more_often(pipeline: Services) -> None:
+    won = Counter[bool]()
+    closed = Counter[bool]()
+    for records in histories(pipeline).values():
+        status = fold(records).status
+        if status not in ("won", "lost"):
+            continue
+        decider = any(d.depth == "decision_maker" for d in relationships(records).departments)
+        closed[decider] += 1
+        won[decider] += status == "won"
+    assert won[True] / closed[True] > 2 * won[False] / closed[False]
+
+
+def test_generate_refuses_an_end_in_the_future(tmp_path: Path) -> None:
+    services = other_store(tmp_path, "future.db")
+    try:
+        with pytest.raises(ValueError, match="future"):
+            generate(services.opportunities, end=datetime.now(UTC) + timedelta(days=1))
+        assert is_empty(services)
+    finally:
+        services.close()
+
+
+def test_the_demo_command_prints_its_rate_and_refuses_a_store_with_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMALLWINS_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    args = ["demo", "--opportunities", "30", "--seed", "4", "--end", "2025-06-30"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "for 30 opportunities" in result.output
+    assert "events/s" in result.output
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 1
+    assert "empty store" in again.output
