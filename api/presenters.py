@@ -23,12 +23,5 @@ def history_item(record: EventRecord) -> HistoryItem:
 
 def feed_item(position: int, opportunity_id: UUID, record: EventRecord) -> FeedItem:
     return FeedItem(
-        position=position,
-        opportunity_id=str(opportunity_id),
-        version=record.version,
-        type=record.type,
-        occurred_at=record.occurred_at,
-        recorded_at=record.recorded_at,
-        recorded_by=record.recorded_by,
-        data=jsonable(dict(record.data)),
+        position=position, opportunity_id=str(opportunity_id), **dict(history_item(record))
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
+
+from domain import rules
 
 Amount = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False, examples=[48000])]
 Name = Annotated[str, Field(max_length=200)]
@@ -24,6 +26,19 @@ Role = Literal[
 ]
 Channel = Literal["email", "phone", "meeting", "video", "other"]
 LossReason = Literal["no_fit", "price", "competitor", "no_decision", "timing", "other"]
+
+# The schemas spell the domain's choices out for the OpenAPI document; the domain's tuples
+# stay the one definition, and this check fails at import if the two ever drift apart.
+for _schema_choice, _domain_choice in (
+    (Source, rules.SOURCES),
+    (MeetingKind, rules.MEETING_KINDS),
+    (Role, rules.ROLES),
+    (Channel, rules.CHANNELS),
+    (LossReason, rules.LOSS_REASONS),
+):
+    if get_args(_schema_choice) != _domain_choice:
+        msg = f"schema choices {get_args(_schema_choice)} differ from the domain's {_domain_choice}"
+        raise RuntimeError(msg)
 
 
 class Common(BaseModel):
