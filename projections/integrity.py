@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
@@ -49,48 +49,79 @@ def link(
     return mac.hexdigest()
 
 
-Execute = Callable[[str, Sequence[Any]], None]
-FetchOne = Callable[[], Any]
+class ChainCursor(Protocol):
+    """What extending the chain needs of the recorder's cursor (`?` placeholders)."""
+
+    def execute(self, sql: str, params: Sequence[Any]) -> Any: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+    def fetchall(self) -> Any: ...
 
 
 def extend_chain(
-    key: bytes,
-    stored_events: Sequence[StoredEvent],
-    execute: Execute,
-    fetchone: FetchOne,
-    *,
-    lock: str = "",
+    key: bytes, stored_events: Sequence[StoredEvent], cursor: ChainCursor, *, lock: str = ""
 ) -> None:
-    """Link new events onto their opportunities' chains, inside the caller's transaction.
-    A version that does not follow the head is a write conflict (another writer won)."""
+    """Link new events onto their opportunities' chains, inside the caller's transaction:
+    one query for the heads of the batch, one batch of links, one batch of heads. A version
+    that does not follow its head is a write conflict (another writer won)."""
     by_id: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in stored_events:
         by_id[canonical_id(event.originator_id)].append(event)
-    for originator_id in sorted(by_id):
-        head_sql = f"SELECT version, link FROM chain_heads WHERE originator_id = ?{lock}"  # noqa: S608
-        execute(head_sql, (originator_id,))
-        row = fetchone()
-        if isinstance(row, dict):  # psycopg's dict rows
-            row = (row["version"], row["link"])
-        version, previous = (int(row[0]), str(row[1])) if row else (0, GENESIS)
+    ids = sorted(by_id)
+    marks = ", ".join("?" * len(ids))
+    cursor.execute(
+        f"SELECT originator_id, version, link FROM chain_heads"  # noqa: S608 (placeholders only)
+        f" WHERE originator_id IN ({marks}) ORDER BY originator_id{lock}",
+        ids,
+    )
+    heads = {}
+    for row in cursor.fetchall():
+        values = tuple(row.values()) if isinstance(row, dict) else tuple(row)  # psycopg dict rows
+        heads[str(values[0])] = (int(values[1]), str(values[2]))
+    links: list[tuple[str, int, str]] = []
+    new_heads: list[tuple[str, int, str]] = []
+    for originator_id in ids:
+        version, previous = heads.get(originator_id, (0, GENESIS))
         for event in sorted(by_id[originator_id], key=lambda e: e.originator_version):
             if event.originator_version != version + 1:
                 msg = f"{originator_id} is at version {version}, not {event.originator_version - 1}"
                 raise IntegrityError(msg)
-            previous = link(
-                key, previous, originator_id, event.originator_version, event.topic, event.state
-            )
             version = event.originator_version
-            execute("INSERT INTO event_chain (originator_id, version, link) VALUES (?, ?, ?)",
-                    (originator_id, version, previous))  # fmt: skip
-        execute(
-            "INSERT INTO chain_heads (originator_id, version, link) VALUES (?, ?, ?)"
-            " ON CONFLICT (originator_id) DO UPDATE SET version = excluded.version, link = excluded.link",
-            (originator_id, version, previous),
-        )
+            previous = link(key, previous, originator_id, version, event.topic, event.state)
+            links.append((originator_id, version, previous))
+        new_heads.append((originator_id, version, previous))
+    cursor.executemany(
+        "INSERT INTO event_chain (originator_id, version, link) VALUES (?, ?, ?)", links
+    )
+    cursor.executemany(
+        "INSERT INTO chain_heads (originator_id, version, link) VALUES (?, ?, ?)"
+        " ON CONFLICT (originator_id) DO UPDATE SET version = excluded.version, link = excluded.link",
+        new_heads,
+    )
 
 
 # --- recorders that extend the chain in the events' own transaction ---------------------
+
+
+class _SchemaCursor:
+    """A psycopg cursor taking `?` placeholders, with the chain tables in `schema`."""
+
+    def __init__(self, cursor: Any, schema: str) -> None:
+        self.cursor = cursor
+        self.schema = schema
+
+    def _sql(self, sql: str) -> str:
+        for table in ("chain_heads", "event_chain"):
+            sql = sql.replace(f" {table}", f' "{self.schema}".{table}', 1)
+        return sql.replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any]) -> Any:
+        return self.cursor.execute(self._sql(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        return self.cursor.executemany(self._sql(sql), rows)
+
+    def fetchall(self) -> Any:
+        return self.cursor.fetchall()
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
@@ -108,15 +139,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
-        schema = self.datastore.schema
-
-        def execute(sql: str, params: Sequence[Any]) -> None:
-            qualified = sql.replace("FROM chain_heads", f'FROM "{schema}".chain_heads')
-            qualified = qualified.replace("INTO event_chain", f'INTO "{schema}".event_chain')
-            qualified = qualified.replace("INTO chain_heads", f'INTO "{schema}".chain_heads')
-            curs.execute(qualified.replace("?", "%s"), tuple(params))
-
-        extend_chain(self.integrity_key, stored_events, execute, curs.fetchone, lock=" FOR UPDATE")
+        if stored_events:
+            cursor = _SchemaCursor(curs, self.datastore.schema)
+            extend_chain(self.integrity_key, stored_events, cursor, lock=" FOR UPDATE")
 
 
 class ChainedPostgresFactory(PostgresFactory):

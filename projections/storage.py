@@ -151,7 +151,8 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
-        extend_chain(self.integrity_key, stored_events, c.execute, c.fetchone)
+        if stored_events:
+            extend_chain(self.integrity_key, stored_events, c)
         return notification_ids
 
 
