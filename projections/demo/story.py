@@ -132,6 +132,7 @@ class Story:
     def interaction(self, rung: str, *, paused: bool = False) -> None:
         person = self.someone()
         with_objective = self.rng.random() < self.seller.discipline
+        objective = self.rng.choice(lines.OBJECTIVES[rung]) if with_objective else None
         interaction_id = str(new_id(self.rng))
         self.emit(
             t.INTERACTION_PLANNED,
@@ -140,9 +141,7 @@ class Story:
             department=self.department(person),
             channel=self.rng.choice(lines.CHANNELS),
             purpose=self.rng.choice(lines.PURPOSES[rung]),
-            commitment_objective=self.rng.choice(lines.OBJECTIVES[rung])
-            if with_objective
-            else None,
+            commitment_objective=objective,
         )
         if paused or self.rng.random() < 0.06:
             return  # a no-show, or a check-in planned for after the pause: never completed
