@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -51,9 +52,14 @@ class Stamp:
     note: str | None = None
 
 
+@cache
+def _data_fields(event_class: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(event_class) if f.name not in _NOT_DATA)
+
+
 def to_record(event: Any) -> EventRecord:
     """An `EventRecord` from a stored Opportunity event."""
-    data = {f.name: getattr(event, f.name) for f in fields(event) if f.name not in _NOT_DATA}
+    data = {name: getattr(event, name) for name in _data_fields(type(event))}
     return EventRecord(
         type=type(event).__name__,
         version=event.originator_version,
