@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from functools import cache
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -52,9 +51,15 @@ class Stamp:
     note: str | None = None
 
 
-@cache
+_DATA_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _data_fields(event_class: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(event_class) if f.name not in _NOT_DATA)
+    found = _DATA_FIELDS.get(event_class)
+    if found is None:
+        found = tuple(f.name for f in fields(event_class) if f.name not in _NOT_DATA)
+        _DATA_FIELDS[event_class] = found
+    return found
 
 
 def to_record(event: Any) -> EventRecord:
