@@ -2,67 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 import orjson
 
 from domain.momentum import MomentumInputs, Win
-from domain.records import EventRecord
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, date):
-        return {"$d": value.isoformat()}
-    if isinstance(value, list | tuple):
-        return [_encode(v) for v in value]
-    return value
-
-
-def _decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "$dt" in value:
-            return datetime.fromisoformat(value["$dt"])
-        if "$d" in value:
-            return date.fromisoformat(value["$d"])
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    return value
-
-
-def dump_records(records: Sequence[EventRecord]) -> str:
-    return orjson.dumps(
-        [
-            [
-                r.type,
-                r.version,
-                r.occurred_at.isoformat(),
-                r.recorded_at.isoformat(),
-                r.recorded_by,
-                {k: _encode(v) for k, v in r.data.items()},
-            ]
-            for r in records
-        ]
-    ).decode()
-
-
-def load_records(text: str | bytes | None) -> list[EventRecord]:
-    if not text:
-        return []
-    return [
-        EventRecord(
-            type=kind,
-            version=version,
-            occurred_at=datetime.fromisoformat(occurred),
-            recorded_at=datetime.fromisoformat(recorded),
-            recorded_by=by,
-            data={k: _decode(v) for k, v in data.items()},
-        )
-        for kind, version, occurred, recorded, by, data in orjson.loads(text)
-    ]
 
 
 def dump_inputs(inputs: MomentumInputs) -> str:

@@ -4,12 +4,11 @@ to be evaluated at the moment of reading, and columns for every filter and sort.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 import orjson
 
 from domain.ladder import RUNGS
-from domain.momentum import momentum_inputs, sort_key, stall_at
+from domain.momentum import sort_key, stall_at
 from domain.names import name_key
 from domain.records import EventRecord
 from domain.state import describe
@@ -17,8 +16,6 @@ from projections.codec import dump_inputs
 from projections.database import Cursor
 from projections.render import render_state
 from projections.view import OpportunityView
-
-FAR_FUTURE = datetime.max.replace(year=9000)
 
 
 class PipelineView(OpportunityView):
@@ -44,12 +41,9 @@ class PipelineView(OpportunityView):
     )
 
     def project(self, cursor: Cursor, opportunity_id: str, records: Sequence[EventRecord]) -> None:
-        # The state is rendered as of "forever" so every recorded win counts; momentum
-        # itself is evaluated from `inputs` when the row is read.
-        state = describe(
-            records, FAR_FUTURE.replace(tzinfo=records[0].occurred_at.tzinfo), self.policy
-        )
-        inputs = momentum_inputs(records, state.lifecycle)
+        # Every recorded win counts; momentum is evaluated from `inputs` when the row is read.
+        state = describe(records, None, None)
+        inputs = state.momentum_inputs
         a, b = sort_key(inputs, self.policy)
         stall = stall_at(inputs, self.policy)
         win = state.last_small_win

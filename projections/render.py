@@ -109,6 +109,9 @@ def render_state(opportunity_id: str, state: OpportunityState) -> dict[str, Any]
 
 
 def render_full(opportunity_id: str, state: OpportunityState) -> dict[str, Any]:
+    if state.momentum is None:
+        msg = "render_full needs a state described at a moment of reading"
+        raise ValueError(msg)
     rendered = render_state(opportunity_id, state)
     rendered["momentum"] = render_momentum(state.momentum)
     return rendered

@@ -9,25 +9,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from domain.application import Opportunities
 from domain.opportunity import to_record
 from domain.records import EventRecord
-from projections.codec import dump_records, load_records
-from projections.database import Cursor, Database
+from projections.database import Database
 from projections.tracking import TRACKING_DDL, read_position, write_position
 from projections.view import OpportunityView
 
 log = logging.getLogger("smallwins.projections")
-
-RECORDS_DDL = (
-    "CREATE TABLE IF NOT EXISTS projection_records ("
-    " name TEXT NOT NULL, opportunity_id TEXT NOT NULL, records TEXT NOT NULL,"
-    " PRIMARY KEY (name, opportunity_id))"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +44,9 @@ class ProjectionRunner:
         database: Database,
         views: Sequence[OpportunityView],
         *,
-        batch_size: int = 500,
+        batch_size: int = 2000,
         poll_seconds: float = 0.2,
+        memory_size: int = 50_000,
     ) -> None:
         self.app = opportunities
         self.database = database
@@ -61,9 +57,14 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
+        # Per view, the histories of recently projected opportunities, as committed.
+        self.memory_size = memory_size
+        self._memory: dict[str, OrderedDict[str, list[EventRecord]]] = {
+            view.name: OrderedDict() for view in views
+        }
+        self.applied: dict[str, int] = dict.fromkeys(self.views, 0)
         with database.transaction() as cursor:
-            for statement in (TRACKING_DDL, RECORDS_DDL):
-                cursor.execute(statement)
+            cursor.execute(TRACKING_DDL)
             for view in views:
                 for statement in view.ddl:
                     cursor.execute(statement)
@@ -115,32 +116,33 @@ class ProjectionRunner:
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
             batch.setdefault(str(notification.originator_id), []).append(to_record(event))
+        histories = {oid: self._history(name, oid, new) for oid, new in batch.items()}
         with self.database.transaction() as cursor:
             if read_position(cursor, name, for_update=self.database.is_postgres) != start:
                 return 0  # another runner applied this batch first
-            for opportunity_id, new in batch.items():
-                records = self._extend(cursor, name, opportunity_id, new)
+            for opportunity_id, records in histories.items():
                 view.project(cursor, opportunity_id, records)
             write_position(cursor, name, notifications[-1].id)
+        # Only now, after the commit, do the histories become this runner's memory.
+        memory = self._memory[name]
+        for opportunity_id, records in histories.items():
+            memory[opportunity_id] = records
+            memory.move_to_end(opportunity_id)
+        while len(memory) > self.memory_size:
+            memory.popitem(last=False)
+        self.applied[name] += len(notifications)
         return len(notifications)
 
-    def _extend(
-        self, cursor: Cursor, name: str, opportunity_id: str, new: list[EventRecord]
-    ) -> list[EventRecord]:
-        cursor.execute(
-            "SELECT records FROM projection_records WHERE name = ? AND opportunity_id = ?",
-            (name, opportunity_id),
-        )
-        row = cursor.fetchone()
-        records = load_records(row[0]) if row else []
-        last = records[-1].version if records else 0
-        records.extend(r for r in new if r.version > last)
-        cursor.execute(
-            "INSERT INTO projection_records (name, opportunity_id, records) VALUES (?, ?, ?)"
-            " ON CONFLICT (name, opportunity_id) DO UPDATE SET records = excluded.records",
-            (name, opportunity_id, dump_records(records)),
-        )
-        return records
+    def _history(self, name: str, opportunity_id: str, new: list[EventRecord]) -> list[EventRecord]:
+        """The opportunity's records up to and including the batch's: from memory when it
+        ends right before the batch, else from the event store (first sight, or another
+        runner applied the batches in between)."""
+        first = new[0].version
+        known = self._memory[name].get(opportunity_id)
+        if known is None or known[-1].version != first - 1:
+            stored = self.app.events.get(UUID(opportunity_id), lte=first - 1) if first > 1 else []
+            known = [to_record(event) for event in stored]
+        return [*known, *new]
 
     def catch_up(
         self, names: Sequence[str] | None = None, progress: Callable[[str, int], Any] | None = None
@@ -160,8 +162,8 @@ class ProjectionRunner:
         with self.database.transaction() as cursor:
             read_position(cursor, name, for_update=self.database.is_postgres)
             view.clear(cursor)
-            cursor.execute("DELETE FROM projection_records WHERE name = ?", (name,))
             write_position(cursor, name, 0)
+        self._memory[name].clear()
         self._wake.set()
 
     # --- the background loop ----------------------------------------------------------

@@ -33,7 +33,6 @@ VIEW_TABLES = {
     "account_opportunities": "SELECT * FROM account_opportunities ORDER BY opportunity_id",
     "opportunity_departments": "SELECT * FROM opportunity_departments"
     " ORDER BY opportunity_id, position",
-    "projection_records": "SELECT * FROM projection_records ORDER BY name, opportunity_id",
     "projection_tracking": "SELECT * FROM projection_tracking ORDER BY name",
 }
 
