@@ -1,11 +1,10 @@
-"""Per-view tracking positions, written in the same transaction as the view's rows, with
-the interface of eventsourcing's TrackingRecorder (so `wait()` and friends work)."""
+"""Per-view tracking positions, written in the same transaction as the view's rows (the
+principle of eventsourcing's TrackingRecorder, on our own table so that one transaction
+holds a whole batch of view rows and its position)."""
 
 from __future__ import annotations
 
-from eventsourcing.persistence import Tracking, TrackingRecorder
-
-from projections.database import Cursor, Database
+from projections.database import Cursor
 
 TRACKING_DDL = (
     "CREATE TABLE IF NOT EXISTS projection_tracking ("
@@ -27,19 +26,3 @@ def write_position(cursor: Cursor, name: str, position: int) -> None:
         " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
         (name, position),
     )
-
-
-class ViewTracking(TrackingRecorder):
-    """The tracking of one view (named by `view_name`) over the application's log."""
-
-    def __init__(self, database: Database, view_name: str) -> None:
-        self.database = database
-        self.view_name = view_name
-
-    def insert_tracking(self, tracking: Tracking) -> None:
-        with self.database.transaction() as cursor:
-            write_position(cursor, self.view_name, tracking.notification_id)
-
-    def max_tracking_id(self, application_name: str) -> int | None:  # noqa: ARG002
-        with self.database.read() as cursor:
-            return read_position(cursor, self.view_name) or None
