@@ -1,5 +1,5 @@
 """python -m bench [--quick] [--only SECTION ...] [--backend sqlite|postgres] [--sizes N,M]
-[--out DIR]
+[--out DIR] [--render JSON]
 
 Runs every figure of issue 7 in one run and writes benchmarks.json and benchmarks.md
 (default: docs/ for a full run, bench/results/quick/ for --quick)."""
@@ -7,6 +7,7 @@ Runs every figure of issue 7 in one run and writes benchmarks.json and benchmark
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shlex
@@ -42,6 +43,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="measure only this backend (repeatable)")  # fmt: skip
     parser.add_argument("--sizes", help="dataset sizes in opportunities, e.g. 10000,100000")
     parser.add_argument("--out", type=Path, help="directory for benchmarks.json and .md")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="measure nothing: judge and render a saved benchmarks.json again")  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -107,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.sizes:
         plan = plan.with_sizes(tuple(int(s) for s in args.sizes.split(",")))
     out = args.out or (ROOT / "bench" / "results" / "quick" if plan.quick else ROOT / "docs")
+    if args.render:
+        saved = Results.from_json(json.loads(args.render.read_text()))
+        json_path, md_path = write(saved, args.out or args.render.parent)
+        print(f"[bench] wrote {json_path} and {md_path}", flush=True)
+        return 0
     results = Results(facts=facts(argv))
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="smallwins-bench-") as workdir:
@@ -114,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             measure(plan, results, Path(workdir))
         finally:
             results.facts["seconds"] = round(time.monotonic() - started, 1)
+            results.facts["load_at_end"] = ", ".join(f"{x:.2f}" for x in os.getloadavg())
             json_path, md_path = write(results, out)
             print(f"[bench] wrote {json_path} and {md_path}", flush=True)
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -20,19 +21,34 @@ FROM_ZERO = (
 GROWTH = "python -m bench.worker catch-up  # runner.catch_up, view by view"
 
 
-def run_worker(store: Store, mode: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.worker", mode],
+class WorkerFailed(RuntimeError):
+    """A worker exited with an error, or ran past its time limit (and was stopped)."""
+
+
+def run_worker(
+    store: Store, mode: str, *args: str, timeout: float = WORKER_TIMEOUT
+) -> dict[str, Any]:
+    """Run `python -m bench.worker MODE ARGS` in its own process group; past `timeout` the
+    whole group (the generator's own worker processes included) is killed."""
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "bench.worker", mode, *args],
         env={**os.environ, "SMALLWINS_LOG_LEVEL": "WARNING", **store.server_env()},
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=WORKER_TIMEOUT,
-        check=False,
+        start_new_session=True,
     )
-    if done.returncode != 0:
-        msg = f"bench.worker {mode} failed:\n{done.stderr[-2000:]}"
-        raise RuntimeError(msg)
-    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    try:
+        out, err = worker.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.communicate()
+        msg = f"bench.worker {mode} {' '.join(args)} on {store.backend} ran past {timeout:.0f} s"
+        raise WorkerFailed(msg) from None
+    if worker.returncode != 0:
+        msg = f"bench.worker {mode} on {store.backend} failed: {err.strip()[-1500:]}"
+        raise WorkerFailed(msg)
+    answer: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return answer
 
 

@@ -79,6 +79,19 @@ class Results:
         figure = self.figures.get(key)
         return figure.median(metric) if figure else None
 
+    @classmethod
+    def from_json(cls, saved: dict[str, Any]) -> Results:
+        """A run as `benchmarks.json` recorded it (to render its page again)."""
+        results = cls(skipped=list(saved["skipped"]), facts=dict(saved["facts"]))
+        for key, data in saved["figures"].items():
+            figure = results.figure(
+                key, data["section"], data["label"], data["command"], data["backend"]
+            )
+            figure.notes = list(data["notes"])
+            for name, metric in data["metrics"].items():
+                figure.metrics[name] = Metric(metric["unit"], list(metric["runs"]))
+        return results
+
 
 def peak_rss_mb(pid: int | str = "self") -> float | None:
     """The process's peak resident set (VmHWM) in MB, or None where /proc has no answer."""

@@ -52,7 +52,7 @@ FULL = Plan(
     connections=16,
     grow_budget_seconds=240.0,
     grow_chunk=5000,
-    rebuild_budget_seconds=120.0,
+    rebuild_budget_seconds=400.0,
 )
 
 QUICK = Plan(

@@ -15,7 +15,6 @@ import psycopg
 from psycopg import sql
 
 from domain.application import Opportunities
-from projections.demo import generate
 from projections.storage import StorageConfig, eventsourcing_env, parse_database_url
 
 ADMIN_URL_VARIABLE = "SMALLWINS_BENCH_POSTGRES_URL"
@@ -83,42 +82,3 @@ def temporary_store(backend: str, workdir: Path, tag: str) -> Iterator[Store]:
         return
     with temporary_database(tag) as url:
         yield Store("postgres", url)
-
-
-@dataclass(slots=True)
-class Population:
-    """What the demo generator has written into a store so far."""
-
-    opportunities: int = 0
-    events: int = 0
-    seconds: float = 0.0
-    chunks: int = 0
-
-    @property
-    def rate(self) -> float:
-        return self.events / self.seconds if self.seconds > 0 else 0.0
-
-
-CHUNK = 10_000  # opportunities per generator call; each call has its own seed
-
-
-def populate(store: Store, population: Population, target: int, *, seed: int) -> Population:
-    """Grow the store to `target` opportunities through the demo generator's bulk path, in
-    chunks of at most CHUNK opportunities, each with its own seed."""
-    app = store.application()
-    try:
-        while population.opportunities < target:
-            count = min(CHUNK, target - population.opportunities)
-            stats = generate(app, opportunities=count, seed=seed + population.chunks)
-            population.opportunities += stats.opportunities
-            population.events += stats.events
-            population.seconds += stats.seconds
-            population.chunks += 1
-            print(
-                f"[bench] {store.backend}: {population.opportunities} opportunities,"
-                f" {population.events} events ({stats.rate:,.0f} events/s)",
-                flush=True,
-            )
-    finally:
-        app.close()
-    return population

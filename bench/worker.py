@@ -1,10 +1,12 @@
 """Work on the log, run in a subprocess so its peak memory is its own:
 
     python -m bench.worker raw|rebuild|catch-up|analyze
+    python -m bench.worker generate COUNT SEED
 
 on SMALLWINS_DATABASE_URL (with SMALLWINS_INTEGRITY_KEY). Prints one JSON line: events
 (the log's length), seconds, per view seconds and events applied (rebuild, catch-up),
-peak_rss_mb (VmHWM at the end)."""
+peak_rss_mb (VmHWM at the end). `generate` writes COUNT more opportunities through the
+demo generator's bulk path."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from bench.measure import peak_rss_mb
 from domain.application import Opportunities
 from projections.analysis import analyze
 from projections.database import Database
+from projections.demo import generate
 from projections.storage import eventsourcing_env
 
 BATCH = 500  # the projection runner's batch size
@@ -39,7 +42,7 @@ def read_and_decode(app: Opportunities) -> int:
         start = batch[-1].id
 
 
-def main(mode: str) -> dict[str, Any]:
+def main(mode: str, *args: str) -> dict[str, Any]:
     settings = Settings()
     storage = settings.storage()
     app = Opportunities(eventsourcing_env(storage, settings.chain_key()))
@@ -59,6 +62,9 @@ def main(mode: str) -> dict[str, Any]:
                     runner.rebuild(name)
                 answer["applied"][name] = runner.catch_up([name])
                 answer["views"][name] = time.perf_counter() - began
+        elif mode == "generate":
+            stats = generate(app, opportunities=int(args[0]), seed=int(args[1]))
+            answer["opportunities"], answer["events"] = stats.opportunities, stats.events
         elif mode == "analyze":
             answer["events"] = int(app.recorder.max_notification_id() or 0)
             answer["closed"] = analyze(app)["closed"]
@@ -74,4 +80,4 @@ def main(mode: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1])), flush=True)
+    print(json.dumps(main(sys.argv[1], *sys.argv[2:])), flush=True)
