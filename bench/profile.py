@@ -144,14 +144,29 @@ def profile_worker(store: Store, mode: str, seconds: int) -> tuple[Path, str]:
     return raw, command
 
 
-def write_section(lines: list[str], page: Path) -> None:
-    generated = "\n".join([BEGIN, *lines, END])
+def backend_parts(block: str) -> dict[str, list[str]]:
+    """The generated block's lines, per backend (each part starts with its dataset line)."""
+    parts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in block.splitlines():
+        if line.startswith("_") and line.endswith("._") and " events on " in line:
+            current = parts.setdefault(line.rsplit(" on ", 1)[1].rstrip("._"), [])
+        if current is not None:
+            current.append(line)
+    return parts
+
+
+def write_section(parts: dict[str, list[str]], page: Path) -> None:
+    """Replace the profiled backends' parts of the block; keep the others."""
     old = page.read_text() if page.exists() else "# Benchmarks\n"
     if BEGIN in old and END in old:
         before, rest = old.split(BEGIN, 1)
-        page.write_text(before + generated + rest.split(END, 1)[1])
+        block, after = rest.split(END, 1)
+        parts = {**backend_parts(block), **parts}
     else:
-        page.write_text(old.rstrip("\n") + "\n\n## Profile\n\n" + generated + "\n")
+        before, after = old.rstrip("\n") + "\n\n## Profile\n\n", "\n"
+    lines = [line for backend in ("sqlite", "postgres") for line in parts.get(backend, [])]
+    page.write_text(before + "\n".join([BEGIN, *lines, END]) + after)
 
 
 def main() -> None:
@@ -161,7 +176,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
-    lines: list[str] = []
+    parts: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory(prefix="smallwins-profile-") as work:
         workdir = Path(work)
         for backend in args.backend or ["sqlite"]:
@@ -169,6 +184,7 @@ def main() -> None:
                 population = populate(store, Population(), args.opportunities, seed=7)
                 run_worker(store, "catch-up")
                 targets = prepare_targets(store, workdir, backend)
+                lines = parts.setdefault(backend, [])
                 lines.append(
                     f"_{population.opportunities:,} opportunities, {population.events:,}"
                     f" events on {backend}._"
@@ -180,7 +196,7 @@ def main() -> None:
                 for mode in ("rebuild", "analyze"):
                     raw, command = profile_worker(store, mode, args.seconds)
                     lines += report(backend, mode, raw, command)
-    write_section(lines, args.out)
+    write_section(parts, args.out)
     print(f"[bench] wrote the profile into {args.out}", flush=True)
 
 
