@@ -46,7 +46,7 @@ class ProjectionRunner:
         *,
         batch_size: int = 2000,
         poll_seconds: float = 0.2,
-        memory_size: int = 50_000,
+        memory_size: int = 5_000,
     ) -> None:
         self.app = opportunities
         self.database = database
