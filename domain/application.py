@@ -10,11 +10,17 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError, Transcoding
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    RecordConflictError,
+    Transcoder,
+    Transcoding,
+)
 
 from domain.errors import InvalidValue, OpportunityNotFound, VersionConflict
 from domain.opportunity import Opportunity, Stamp, to_record
 from domain.records import EventRecord
+from domain.transcoding import OrjsonTranscoder
 
 Clock = Callable[[], datetime]
 MAX_RETRIES = 50
@@ -67,6 +73,11 @@ class Opportunities(Application[UUID]):
     def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = utc_now) -> None:
         super().__init__(dict(env or {}))
         self.clock = clock
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = OrjsonTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -1,0 +1,97 @@
+"""The orjson transcoder keeps the library's stored format, both ways."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from uuid import UUID, uuid4
+
+import pytest
+from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.application import Opportunities
+from domain.transcoding import OrjsonTranscoder
+
+
+def _pair() -> tuple[OrjsonTranscoder, JSONTranscoder]:
+    app = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    ours = app.mapper.transcoder
+    assert isinstance(ours, OrjsonTranscoder)
+    library = JSONTranscoder()
+    app.register_transcodings(library)
+    return ours, library
+
+
+EVENT_STATE = {
+    "timestamp": datetime(2025, 1, 26, 6, 1, 56, tzinfo=UTC),
+    "originator_topic": "domain.opportunity:Opportunity",
+    "occurred_at": datetime(2025, 1, 25, 22, 16, tzinfo=timezone(timedelta(hours=-5))),
+    "note": None,
+    "recorded_by": "olga.lindqvist",
+    "title": "Enterprise licence für Legal",
+    "amount": 207000.0,
+    "buying_departments": ["Customer Service", "HR"],
+    "commitment_gained": True,
+}
+
+
+def test_the_application_writes_events_with_the_orjson_transcoder() -> None:
+    ours, _ = _pair()
+    assert type(ours) is OrjsonTranscoder
+
+
+def test_an_event_state_is_stored_byte_for_byte_as_the_library_would_store_it() -> None:
+    ours, library = _pair()
+    assert ours.encode(EVENT_STATE) == library.encode(EVENT_STATE)
+    assert ours.decode(library.encode(EVENT_STATE)) == EVENT_STATE
+
+
+def test_registered_types_are_tagged_wherever_they_sit_even_uuids() -> None:
+    ours, library = _pair()
+    ident = uuid4()
+    nested = {
+        "id": ident,
+        "ids": [ident, {"day": date(2025, 3, 1)}],
+        "amount": Decimal("1.50"),
+        "deep": {"at": datetime(2030, 5, 6, tzinfo=UTC), "plain": "x"},
+    }
+    stored = ours.encode(nested)
+    assert b'"_type_":"uuid_hex"' in stored
+    assert library.decode(stored) == nested
+    assert ours.decode(library.encode(nested)) == nested
+    assert isinstance(ours.decode(stored)["id"], UUID)
+
+
+def test_a_tag_without_a_registered_transcoding_is_refused() -> None:
+    ours, _ = _pair()
+    with pytest.raises(TranscodingNotRegisteredError):
+        ours.decode(b'{"x":{"_type_":"nope","_data_":1}}')
+
+
+def test_a_two_key_object_that_is_not_a_tag_stays_a_plain_object() -> None:
+    ours, _ = _pair()
+    assert ours.decode(b'{"x":{"_type_":"a","other":1}}') == {"x": {"_type_": "a", "other": 1}}
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.datetimes(timezones=st.just(UTC))
+    | st.uuids(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6))
+def test_either_transcoder_reads_what_the_other_wrote(value: dict[str, object]) -> None:
+    ours, library = _pair()
+    assert library.decode(ours.encode(value)) == library.decode(library.encode(value))
+    assert ours.decode(library.encode(value)) == library.decode(library.encode(value))
