@@ -16,7 +16,8 @@ from api.services import Services
 bearer = HTTPBearer(auto_error=False, description="An API key made with `smallwins keys create`.")
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
+    """Async, so FastAPI resolves it on the event loop, not through the thread pool."""
     found: Services = request.app.state.services
     return found
 
@@ -27,7 +28,8 @@ ServicesDep = Annotated[Services, Depends(services)]
 def authenticate(request: Request, token: str | None) -> ApiKey:
     if not token:
         raise Problem(UNAUTHORIZED, "send Authorization: Bearer <API key>")
-    key = services(request).keys.authenticate(token)
+    found: Services = request.app.state.services
+    key = found.keys.authenticate(token)
     if key is None:
         raise Problem(UNAUTHORIZED, "the API key is not valid or was revoked")
     request.state.api_key = key

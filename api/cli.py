@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging.config
 import signal
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +19,7 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from api import operations
-from api.keys import ROLES, KeyStore, UnknownRole
+from api.keys import REVOCATION_SECONDS, ROLES, KeyStore, UnknownRole
 from api.logs import log_config
 from api.report.labels import scope_text
 from api.report.terminal import parse_instant, print_analysis
@@ -237,7 +238,9 @@ def demo(
 
 @cli.command()
 def export(
-    file: Annotated[str, typer.Argument(metavar="FILE.jsonl", help="Where to write; - for stdout.")],
+    file: Annotated[
+        str, typer.Argument(metavar="FILE.jsonl", help="Where to write; - for stdout.")
+    ],
 ) -> None:
     """Back up every event, byte for byte, with its hash-chain link, as JSON Lines."""
     operations.export(file)
@@ -283,6 +286,9 @@ def keys_revoke(
     if not count:
         err.print(f"[red]no active key matches {key!r}[/]")
         raise typer.Exit(1)
+    # Every running process reads the revocations again at least this often before it
+    # answers anyone: once this command returns, no process accepts the key.
+    time.sleep(2 * REVOCATION_SECONDS)
     err.print(f"revoked {count} key(s)")
 
 

@@ -77,8 +77,9 @@ class RequestGuard:
         if _is_api(scope) and scope["method"] != "OPTIONS":
             # Who is asking comes first: no body is read or parsed for an unknown caller.
             token = _bearer(scope)
+            keys = self.services.keys
             key = (
-                await anyio.to_thread.run_sync(self.services.keys.authenticate, token)
+                (keys.remembered(token) or await anyio.to_thread.run_sync(keys.authenticate, token))
                 if token
                 else None
             )

@@ -68,6 +68,7 @@ class Database:
                 ),
                 min_size=1,
                 max_size=max(2, config.pool_size),
+                kwargs={"autocommit": True},  # transactions are explicit (transaction(), read())
                 open=True,
                 name="smallwins",
             )
@@ -124,6 +125,15 @@ class Database:
             yield connection.cursor()
         finally:
             connection.execute("ROLLBACK")
+
+    def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """One statement, its first row, and no explicit transaction: a single statement
+        reads one consistent snapshot on both backends, so BEGIN and its end (two more
+        round trips on PostgreSQL) buy nothing."""
+        if self._pool is not None:
+            with self._pool.connection() as pg:
+                return pg.execute(sql.replace("?", "%s"), tuple(params)).fetchone()
+        return self._sqlite().execute(sql, tuple(params)).fetchone()
 
     def ping(self) -> bool:
         with self.read() as cursor:

@@ -87,9 +87,7 @@ def get_one_with_head(database: Database, events_table: str, opportunity_id: UUI
         f" (SELECT MAX(e.originator_version) FROM {events_table} e WHERE e.originator_id = ?)"
         " FROM (SELECT 1 AS one) AS o LEFT JOIN pipeline p ON p.opportunity_id = ?"
     )
-    with database.read() as cursor:
-        cursor.execute(sql, (stored_id, str(opportunity_id)))
-        row = cursor.fetchone()
+    row = database.fetch_one(sql, (stored_id, str(opportunity_id)))
     return ViewRow(row[0], row[1], row[2], row[3])
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
+import anyio.to_thread
 import orjson
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import AfterValidator, AwareDatetime
@@ -198,7 +199,7 @@ UtcInstant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
     summary="Current state, or the state as of an instant",
     response_model=OpportunityOut,
 )
-def get_opportunity(
+async def get_opportunity(
     opportunity_id: str,
     _key: Viewer,
     services: ServicesDep,
@@ -207,13 +208,18 @@ def get_opportunity(
     ] = None,
 ) -> Response:
     oid = parse_id(opportunity_id)
+    rendered = await anyio.to_thread.run_sync(_state_of, services, oid, as_of)
+    return json_response(rendered, headers={"ETag": etag(rendered["version"])})
+
+
+def _state_of(services: Services, oid: UUID, as_of: datetime | None) -> dict[str, Any]:
+    """Blocking (the store): run in a worker thread."""
     if as_of is None:
-        state = current_state(services, oid)
-        return json_response(state, headers={"ETag": etag(state["version"])})
+        return current_state(services, oid)
     records = services.opportunities.history(oid, as_of=as_of)
     rendered = render_full(str(oid), describe(records, as_of, services.policy))
     rendered["as_of"] = rfc3339(as_of)
-    return json_response(rendered, headers={"ETag": etag(rendered["version"])})
+    return rendered
 
 
 @router.get("/{opportunity_id}/verify", summary="Check the history against its hash chain")

@@ -1,12 +1,14 @@
 """API keys at rest and in use: only a salted digest is stored (never the token or its
 secret), one secret under two keys gives two digests, digests are compared in constant time,
-and `smallwins keys revoke` shuts a key out of a running server at once (no cache)."""
+and `smallwins keys revoke` shuts a key out of a running server at once (a process trusts the
+keys it verified only while it has read the revocations within REVOCATION_SECONDS)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import inspect
+import time
 from typing import Any
 
 import pytest
@@ -90,10 +92,67 @@ def test_digests_are_compared_in_constant_time_for_right_wrong_and_unknown_keys(
     assert keys.authenticate("sw_0000000000000000_whatever") is None
     assert len(digests) == 3  # an unknown id costs a digest too: no timing tell
     # And at the source: the stored digest is never compared with `==`.
-    source = inspect.getsource(KeyStore.authenticate)
+    source = inspect.getsource(KeyStore._verify)
     assert "hmac.compare_digest(" in source
     assert "== digest" not in source
     assert "digest ==" not in source
+
+
+def count_reads(keys: KeyStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    real = keys.database.fetch_one
+
+    def spy(sql: str, params: Any = ()) -> Any:
+        reads.append(sql)
+        return real(sql, params)
+
+    monkeypatch.setattr(keys.database, "fetch_one", spy)
+    return reads
+
+
+def test_a_verified_key_is_known_again_without_reading_the_keys_table(
+    keys: KeyStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, token = keys.create("jo", "editor")
+    assert keys.remembered(token) is None  # never verified here yet
+    assert keys.authenticate(token) == key
+    reads = count_reads(keys, monkeypatch)
+
+    assert keys.remembered(token) == key
+    assert keys.authenticate(token) == key
+    assert reads == []
+    assert keys.remembered(f"sw_{key.key_id}_wrong") is None  # only the exact token
+
+
+def test_a_key_revoked_by_another_process_is_refused_once_the_bound_has_passed(
+    keys: KeyStore, database_url: str
+) -> None:
+    key, token = keys.create("jo", "editor")
+    assert keys.authenticate(token) == key
+    elsewhere = Database(Settings(database_url=database_url).storage())
+    try:
+        assert KeyStore(elsewhere).revoke(key.key_id) == 1
+    finally:
+        elsewhere.close()
+
+    time.sleep(api.keys.REVOCATION_SECONDS)
+    assert keys.remembered(token) is None
+    assert keys.authenticate(token) is None
+
+
+def test_a_key_revoked_in_this_process_is_refused_on_the_very_next_request(
+    keys: KeyStore,
+) -> None:
+    key, token = keys.create("jo", "editor")
+    _other, colleague = keys.create("sam", "editor")
+    assert keys.authenticate(token) == key
+    assert keys.authenticate(colleague) is not None
+
+    assert keys.revoke(key.key_id) == 1
+
+    assert keys.remembered(token) is None
+    assert keys.authenticate(token) is None
+    assert keys.authenticate(colleague) is not None
 
 
 def test_a_revoked_key_is_refused_by_a_running_server_on_its_very_next_request(
