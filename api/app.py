@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from api import problems
+from api.fast_reads import FastReads
 from api.middleware import RequestGuard
 from api.observe import Observe, RouteTemplates
 from api.routers import accounts, analytics, feed, health, metrics, opportunities, projections, web
@@ -123,6 +124,7 @@ def create_app(
         app.add_exception_handler(store_error, _unavailable)
     app.add_exception_handler(Exception, _internal)
 
+    app.add_middleware(FastReads, services=built)  # innermost: CORS headers apply to it
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -28,19 +28,26 @@ def catch_up(services: Services, names: tuple[str, ...]) -> bool:
     return runner.wait_for(head, services.settings.read_wait_seconds, names)
 
 
-def current_state(services: Services, opportunity_id: UUID) -> dict[str, Any]:
-    """From the view when its row has every stored event (after a bounded catch-up);
-    otherwise computed from the events themselves."""
+def view_state(services: Services, opportunity_id: UUID) -> dict[str, Any] | None:
+    """The current state from the view in one statement, or None when the view's row is
+    behind the store (then `current_state`). Raises OpportunityNotFound."""
     events_table = services.opportunities.recorder.events_table_name  # type: ignore[attr-defined]
     row = get_one_with_head(services.database, events_table, opportunity_id)
     if row.store_version is None:
         raise OpportunityNotFound(str(opportunity_id))
-    if row.up_to_date() is None:
-        catch_up(services, ("pipeline",))
-        row = get_one_with_head(services.database, events_table, opportunity_id)
-    now = services.clock()
     found = row.up_to_date()
-    if found is not None:
-        return with_momentum(*found, now, services.policy)
+    return None if found is None else with_momentum(*found, services.clock(), services.policy)
+
+
+def current_state(services: Services, opportunity_id: UUID) -> dict[str, Any]:
+    """From the view when its row has every stored event (after a bounded catch-up);
+    otherwise computed from the events themselves."""
+    state = view_state(services, opportunity_id)
+    if state is not None:
+        return state
+    catch_up(services, ("pipeline",))
+    state = view_state(services, opportunity_id)
+    if state is not None:
+        return state
     records = services.opportunities.history(opportunity_id)
-    return render_full(str(opportunity_id), describe(records, now, services.policy))
+    return render_full(str(opportunity_id), describe(records, services.clock(), services.policy))

@@ -77,6 +77,13 @@ class Database:
     def is_postgres(self) -> bool:
         return self.backend == "postgres"
 
+    @property
+    def reads_never_wait(self) -> bool:
+        """SQLite in WAL mode: a read takes its snapshot without waiting for any writer and
+        an indexed single-row read is a few tens of microseconds of CPU, so the event loop
+        may run it itself. PostgreSQL reads are network round trips: threads."""
+        return self.backend == "sqlite"
+
     def _sqlite(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:

@@ -178,3 +178,23 @@ def test_configured_origins_and_only_they_are_granted_cross_origin_access(
             client.get("/healthz", headers={"Origin": "https://evil.example.net"}),
         ):
             assert "access-control-allow-origin" not in response.headers
+
+
+def test_an_opportunity_read_by_a_configured_origin_carries_the_cross_origin_grant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMALLWINS_CORS_ORIGINS", json.dumps([ORIGIN]))
+    with cors_client(tmp_path) as client:
+        services = client.app.state.services  # type: ignore[attr-defined]
+        _key, token = services.keys.create("page", "editor")
+        auth = {"Authorization": f"Bearer {token}"}
+        opened = client.post("/v1/opportunities", json={"title": "T", "account": "A"}, headers=auth)
+        assert opened.status_code == 201
+        path = f"/v1/opportunities/{opened.json()['id']}"  # answered by api.fast_reads
+
+        allowed = client.get(path, headers={**auth, "Origin": ORIGIN})
+        other = client.get(path, headers={**auth, "Origin": "https://evil.example.net"})
+
+        assert allowed.status_code == other.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == ORIGIN
+        assert "access-control-allow-origin" not in other.headers

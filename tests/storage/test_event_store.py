@@ -13,8 +13,11 @@ from uuid import UUID, uuid4
 import psycopg
 import pytest
 
+from api.services import build_services, views_database
+from api.settings import Settings
 from domain.application import Opportunities
 from domain.errors import OpportunityClosed, OpportunityNotFound, VersionConflict
+from projections.database import Database
 from projections.storage import (
     DurableSQLiteFactory,
     UnsupportedDatabaseURL,
@@ -445,3 +448,32 @@ def test_sqlite_refuses_an_unknown_synchronous_level(tmp_path: Path) -> None:
 
     with pytest.raises(OSError, match="SQLITE_SYNCHRONOUS"):
         Opportunities(env)
+
+
+def test_on_sqlite_the_views_commit_without_fsync_while_events_keep_full(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'smallwins.db'}")
+    services = build_services(settings)
+    try:
+        open_deal(services.opportunities)
+        assert services.runner.catch_up() >= 0
+        with services.runner.database.read() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] == SYNCHRONOUS_LEVELS["NORMAL"]
+        with services.database.read() as cursor:
+            cursor.execute("PRAGMA synchronous")
+            assert cursor.fetchone()[0] == SYNCHRONOUS_LEVELS["FULL"]
+        assert sqlite_pragma(services.opportunities, "synchronous") == SYNCHRONOUS_LEVELS["FULL"]
+        with services.database.read() as cursor:  # the runner's commits are seen by readers
+            cursor.execute("SELECT COUNT(*) FROM pipeline")
+            assert cursor.fetchone()[0] == 1
+    finally:
+        services.close()
+
+
+def test_a_store_that_is_not_full_keeps_one_gateway_for_views_and_reads(tmp_path: Path) -> None:
+    config = parse_database_url(f"sqlite:///{tmp_path / 'smallwins.db'}", synchronous="NORMAL")
+    database = Database(config)
+    try:
+        assert views_database(database) is database
+    finally:
+        database.close()

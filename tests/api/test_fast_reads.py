@@ -1,0 +1,101 @@
+"""GET one opportunity, answered ahead of the framework when the view is current: the same
+answer as the route gives, and everything else still handled by the route."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+import api.fast_reads
+import api.routers.opportunities
+from api.reads import current_state
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How often the fast path answered and how often the route's handler ran."""
+    calls = {"fast": 0, "route": 0}
+    real_view, real_route = api.fast_reads.view_state, api.routers.opportunities._state_of
+
+    def fast(*args: Any) -> Any:
+        found = real_view(*args)
+        calls["fast"] += found is not None
+        return found
+
+    def route(*args: Any) -> Any:
+        calls["route"] += 1
+        return real_route(*args)
+
+    monkeypatch.setattr(api.fast_reads, "view_state", fast)
+    monkeypatch.setattr(api.routers.opportunities, "_state_of", route)
+    return calls
+
+
+def test_a_current_opportunity_is_answered_by_the_fast_path_as_the_route_would(
+    api: Any, counted: dict[str, int]
+) -> None:
+    deal = api.open()["id"]
+    written = api.record(deal, "MeetingGained", contact="Dana", department="IT")
+    counted["fast"] = 0
+
+    response = api.client.get(f"/v1/opportunities/{deal}", headers=api.auth("viewer"))
+
+    assert counted == {"fast": 1, "route": 0}
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["etag"] == f'"{written["version"]}"'
+    assert response.headers["x-request-id"]
+    assert response.json() == current_state(api.app.state.services, UUID(deal))
+    assert response.json() == {**written, "momentum": response.json()["momentum"]}
+
+
+def test_as_of_unknown_and_malformed_ids_go_to_the_route(
+    api: Any, counted: dict[str, int], clock: Any
+) -> None:
+    deal = api.open()["id"]
+    clock.advance(hours=1)
+
+    as_of = api.client.get(
+        f"/v1/opportunities/{deal}", params={"as_of": clock.iso()}, headers=api.auth("viewer")
+    )
+    unknown = api.client.get(f"/v1/opportunities/{uuid4()}", headers=api.auth("viewer"))
+    malformed = api.client.get(f"/v1/opportunities/{'x' * 36}", headers=api.auth("viewer"))
+
+    assert as_of.status_code == 200
+    assert as_of.json()["as_of"]
+    api.problem(unknown, 404, "not-found")
+    api.problem(malformed, 404, "not-found")
+    assert counted["route"] >= 1  # as_of at least (an unknown id may fail before _state_of)
+    assert counted["fast"] == 0
+
+
+def test_without_a_valid_key_the_fast_path_answers_nothing(
+    api: Any, counted: dict[str, int]
+) -> None:
+    deal = api.open()["id"]
+    counted["fast"] = 0
+
+    anonymous = api.client.get(f"/v1/opportunities/{deal}")
+    forged = api.client.get(
+        f"/v1/opportunities/{deal}", headers={"Authorization": "Bearer sw_0_forged"}
+    )
+
+    api.problem(anonymous, 401, "unauthorized")
+    api.problem(forged, 401, "unauthorized")
+    assert counted == {"fast": 0, "route": 0}
+
+
+def test_a_row_behind_the_store_is_left_to_the_route_which_reads_the_events(
+    make_api: Any, counted: dict[str, int]
+) -> None:
+    api = make_api(projections_in_process=False, read_wait_seconds=0)
+    deal = api.open()["id"]
+    api.record(deal, "MeetingGained", contact="Dana", department="IT")
+
+    state = api.state(deal)
+
+    assert state["version"] == 2
+    assert state["stage"] == "meeting"
+    assert counted["route"] == 1
