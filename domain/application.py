@@ -13,12 +13,14 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     JSONTranscoder,
     RecordConflictError,
+    StoredEvent,
     Transcoder,
     Transcoding,
 )
+from eventsourcing.utils import resolve_topic
 
 from domain.errors import InvalidValue, OpportunityNotFound, VersionConflict
-from domain.opportunity import Opportunity, Stamp, to_record
+from domain.opportunity import Opportunity, Stamp, record_from_state, to_record
 from domain.records import EventRecord
 from domain.transcoding import OrjsonTranscoder
 
@@ -136,12 +138,22 @@ class Opportunities(Application[UUID]):
             raise OpportunityNotFound(str(opportunity_id)) from None
         return opportunity
 
+    def record_of(self, stored: StoredEvent) -> EventRecord:
+        """The record of a stored event, decoded as the mapper decodes it but without
+        building the domain event object in between: for reading the log in bulk."""
+        mapper = self.mapper
+        event_class = resolve_topic(stored.topic)
+        if mapper.cipher or mapper.compressor or getattr(event_class, "class_version", 1) != 1:
+            return to_record(mapper.to_domain_event(stored))
+        state = mapper.transcoder.decode(stored.state)
+        return record_from_state(event_class, stored.originator_version, state)
+
     def history(
         self, opportunity_id: UUID, *, as_of: datetime | None = None, version: int | None = None
     ) -> list[EventRecord]:
         """The recorded events, optionally only those recorded by `as_of` or up to `version`."""
-        events = self.events.get(opportunity_id, lte=version)
-        records = [to_record(e) for e in events]
+        stored = self.recorder.select_events(originator_id=opportunity_id, lte=version)
+        records = [self.record_of(s) for s in stored]
         if as_of is not None:
             records = [r for r in records if r.recorded_at <= as_of]
         if not records:

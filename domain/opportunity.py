@@ -3,6 +3,7 @@ and `apply` methods that only change state (through the pure lifecycle fold)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
@@ -62,17 +63,21 @@ def _data_fields(event_class: type) -> tuple[str, ...]:
     return found
 
 
+def record_from_state(event_class: type, version: int, state: Mapping[str, Any]) -> EventRecord:
+    """The `EventRecord` of an Opportunity event, from its class, version and attributes."""
+    return EventRecord(
+        type=event_class.__name__,
+        version=version,
+        occurred_at=state["occurred_at"],
+        recorded_at=state["timestamp"],
+        recorded_by=state["recorded_by"],
+        data={name: state[name] for name in _data_fields(event_class)},
+    )
+
+
 def to_record(event: Any) -> EventRecord:
     """An `EventRecord` from a stored Opportunity event."""
-    data = {name: getattr(event, name) for name in _data_fields(type(event))}
-    return EventRecord(
-        type=type(event).__name__,
-        version=event.originator_version,
-        occurred_at=event.occurred_at,
-        recorded_at=event.timestamp,
-        recorded_by=event.recorded_by,
-        data=data,
-    )
+    return record_from_state(type(event), event.originator_version, vars(event))
 
 
 class Opportunity(Aggregate):

@@ -10,7 +10,6 @@ from api.auth import ServicesDep, Viewer
 from api.pagination import Limit
 from api.presenters import feed_item
 from api.schemas.responses import FeedItem, Page
-from domain.opportunity import to_record
 
 router = APIRouter(tags=["feed"])
 MAX_POSITION = 2**63 - 1  # the largest position either store can hold (BIGINT)
@@ -30,7 +29,7 @@ def get_feed(
         start=after, limit=limit, inclusive_of_start=False
     )
     items = [
-        feed_item(n.id, n.originator_id, to_record(app.mapper.to_domain_event(n)))  # type: ignore[arg-type]
+        feed_item(n.id, n.originator_id, app.record_of(n))  # type: ignore[arg-type]
         for n in notifications
     ]
     full = len(items) == limit

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from domain.application import Opportunities
-from domain.opportunity import to_record
 from domain.records import OPENED, EventRecord
 from projections.analysis.deals import ClosedDeal, DealTally
 
@@ -28,9 +27,9 @@ def log_records(
         )
         if not batch:
             return
+        record_of = app.record_of
         for notification in batch:
-            event = app.mapper.to_domain_event(notification)
-            yield str(notification.originator_id), to_record(event)
+            yield str(notification.originator_id), record_of(notification)
         start = batch[-1].id
         if progress is not None:
             progress(len(batch))

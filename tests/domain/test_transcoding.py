@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
@@ -12,7 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.application import Opportunities
+from domain.opportunity import to_record
 from domain.transcoding import OrjsonTranscoder
+from projections.demo import generate
+from projections.storage import eventsourcing_env, parse_database_url
 
 
 def _pair() -> tuple[OrjsonTranscoder, JSONTranscoder]:
@@ -95,3 +99,15 @@ def test_either_transcoder_reads_what_the_other_wrote(value: dict[str, object]) 
     ours, library = _pair()
     assert library.decode(ours.encode(value)) == library.decode(library.encode(value))
     assert ours.decode(library.encode(value)) == library.decode(library.encode(value))
+
+
+def test_bulk_decoding_gives_the_record_the_mapper_and_to_record_give(tmp_path: Path) -> None:
+    app = Opportunities(eventsourcing_env(parse_database_url(f"sqlite:///{tmp_path / 'd.db'}")))
+    try:
+        generate(app, opportunities=40, seed=3, workers=0)
+        stored = app.recorder.select_notifications(start=1, limit=10_000)
+        assert len(stored) > 200
+        for event in stored:
+            assert app.record_of(event) == to_record(app.mapper.to_domain_event(event))
+    finally:
+        app.close()
