@@ -3,7 +3,7 @@ each closed deal yielded (and its accumulator dropped) as soon as its close is r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import datetime
 
 from domain.application import Opportunities
@@ -16,7 +16,7 @@ Progress = Callable[[int], object]
 
 def log_records(
     app: Opportunities, *, batch_size: int = BATCH_SIZE, progress: Progress | None = None
-) -> Iterator[tuple[str, EventRecord]]:
+) -> Iterator[tuple[Hashable, EventRecord]]:
     """(opportunity id, record) for every event up to the head of the log as it is when
     reading starts, in position order, `batch_size` notifications at a time."""
     head = int(app.recorder.max_notification_id() or 0)
@@ -29,17 +29,17 @@ def log_records(
             return
         record_of = app.record_of
         for notification in batch:
-            yield str(notification.originator_id), record_of(notification)
+            yield notification.originator_id, record_of(notification)
         start = batch[-1].id
         if progress is not None:
             progress(len(batch))
 
 
 def closed_deals(
-    log: Iterable[tuple[str, EventRecord]], as_of: datetime | None = None
+    log: Iterable[tuple[Hashable, EventRecord]], as_of: datetime | None = None
 ) -> Iterator[ClosedDeal]:
     """Each deal closed in `log`, counting only records with `recorded_at <= as_of`."""
-    open_deals: dict[str, DealTally] = {}
+    open_deals: dict[Hashable, DealTally] = {}  # by opportunity id, as the store gives it
     for opportunity_id, record in log:
         if as_of is not None and record.recorded_at > as_of:
             continue
