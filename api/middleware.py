@@ -3,8 +3,9 @@ before parsing), strict JSON content type, and Idempotency-Key replay for POSTs.
 
 from __future__ import annotations
 
+import itertools
 import re
-import uuid
+import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -25,6 +26,16 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _JSON = re.compile(r"^application/([a-z0-9.+-]*\+)?json\s*(;.*)?$", re.IGNORECASE)
 REPLAYED_HEADERS = ("content-type", "etag", "location", "x-smallwins-position")
+
+
+_PROCESS = secrets.token_hex(8)  # unique per process start
+_SEQUENCE = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """Unique across processes and restarts (a random per-process prefix and a counter),
+    without a system call per request."""
+    return f"{_PROCESS}{next(_SEQUENCE):016x}"
 
 
 def _is_api(scope: Scope) -> bool:
@@ -64,7 +75,7 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         given = _header(scope, b"x-request-id")
-        request_id = given if given and _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request_id = given if given and _REQUEST_ID.match(given) else new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
         bind_request_id(request_id)
         send = _with_header(send, b"x-request-id", request_id.encode())

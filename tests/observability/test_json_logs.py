@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.logs import MASK, log_config, redact
+from api.middleware import _REQUEST_ID, new_request_id
 from tests.observability.served import LogCapture, Served
 
 PERSON = "Dana Whitfield"
@@ -158,3 +159,9 @@ def test_the_serve_and_project_log_config_writes_json_lines_for_uvicorn_and_our_
         ("smallwins.projections", "WARNING"),
     ]
     assert all(line["request_id"] is None for line in lines)
+
+
+def test_generated_request_ids_are_distinct_and_fit_the_accepted_shape() -> None:
+    ids = [new_request_id() for _ in range(1000)]
+    assert len(set(ids)) == len(ids)
+    assert all(_REQUEST_ID.match(each) for each in ids)
