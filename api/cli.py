@@ -28,7 +28,7 @@ from api.settings import Settings
 from projections.analysis import Filters
 from projections.analysis import analyze as win_analysis
 from projections.audit import all_opportunity_ids, verify_opportunity
-from projections.database import Database
+from projections.database import Database, schema_lock
 
 cli = typer.Typer(help="smallwins: event-sourced opportunity tracker.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
@@ -37,7 +37,9 @@ err = Console(stderr=True)
 
 
 def _keys() -> KeyStore:
-    return KeyStore(Database(Settings().storage()))
+    storage = Settings().storage()
+    with schema_lock(storage):
+        return KeyStore(Database(storage))
 
 
 @cli.command()

@@ -13,11 +13,11 @@ from api.settings import Settings
 from domain.application import Opportunities, utc_now
 from domain.group_commit import GroupCommitWriter
 from domain.momentum import MomentumPolicy
-from projections.database import Database
+from projections.database import Database, schema_lock
 from projections.pipeline import PipelineView
 from projections.relationships import RelationshipView
 from projections.runner import ProjectionRunner
-from projections.storage import eventsourcing_env
+from projections.storage import StorageConfig, eventsourcing_env
 
 
 @dataclass
@@ -72,6 +72,13 @@ def views_database(database: Database) -> Database:
 def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
     storage = settings.storage()
     key = settings.chain_key()
+    with schema_lock(storage):
+        return _build(settings, storage, key, clock)
+
+
+def _build(
+    settings: Settings, storage: StorageConfig, key: str, clock: Callable[[], datetime]
+) -> Services:
     opportunities = Opportunities(eventsourcing_env(storage, key), clock=clock)
     database = Database(storage)
     metrics = Metrics()

@@ -44,6 +44,35 @@ class _PgCursor:
         return self._cursor.rowcount
 
 
+SCHEMA_LOCK = 0x736D616C6C77696E  # "smallwin": one advisory lock for creating tables
+
+
+@contextmanager
+def schema_lock(config: StorageConfig) -> Iterator[None]:
+    """Hold PostgreSQL's advisory lock while tables are created: several processes starting
+    at once on an empty database (compose replicas and the worker) would otherwise race on
+    CREATE TABLE IF NOT EXISTS, which is not safe concurrently. SQLite serializes DDL itself."""
+    if config.backend != "postgres":
+        yield
+        return
+    with psycopg.connect(
+        psycopg.conninfo.make_conninfo(
+            host=config.host,
+            port=config.port,
+            user=config.user,
+            password=config.password or None,
+            dbname=config.dbname,
+            connect_timeout=10,
+        ),
+        autocommit=True,
+    ) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
+
+
 class Database:
     """Transactions on our own tables, in the same database as the events."""
 
