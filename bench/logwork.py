@@ -15,10 +15,10 @@ from bench.stores import Store
 
 WORKER_TIMEOUT = 3600
 FROM_ZERO = (
-    "python -m bench.worker rebuild  # runner.rebuild + runner.catch_up, view by view"
+    "python -m bench.worker rebuild  # runner.rebuild of every view, then runner.catch_up of all views together"
     " (the first run at the first size is `catch-up` on the freshly generated store)"
 )
-GROWTH = "python -m bench.worker catch-up  # runner.catch_up, view by view"
+GROWTH = "python -m bench.worker catch-up  # runner.catch_up of all views together"
 
 
 class WorkerFailed(RuntimeError):
@@ -60,11 +60,6 @@ def record_from_zero(results: Results, store: Store, size: int, answer: dict[str
         f"catch-up from zero, all {len(answer['views'])} views, {events:,} events",
         FROM_ZERO, backend,
     ).add("rate", "events/s", events / answer["seconds"])  # fmt: skip
-    for name, seconds in answer["views"].items():
-        results.figure(
-            f"log/{backend}/{size}/catch-up/{name}", "d",
-            f"catch-up from zero, view {name}, {events:,} events", FROM_ZERO, backend,
-        ).add("rate", "events/s", events / seconds)  # fmt: skip
     results.figure(
         f"memory/rebuild/{backend}/{size}", "f",
         f"catch-up from zero (all views) peak RSS, {events:,} events",

@@ -14,9 +14,12 @@ from psycopg_pool import ConnectionPool
 
 from projections.storage import StorageConfig
 
+PG_PIPELINE_ROWS = 1000
+
 
 class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
     def fetchone(self) -> Any: ...
     def fetchall(self) -> list[Any]: ...
 
@@ -32,6 +35,15 @@ class _PgCursor:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._cursor.execute(sql.replace("?", "%s"), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        # psycopg pipelines an executemany; a very large pipeline can deadlock (client and
+        # server both waiting to read), so send it in bounded pieces.
+        statement = sql.replace("?", "%s")
+        for at in range(0, len(rows), PG_PIPELINE_ROWS):
+            self._cursor.executemany(
+                statement, [tuple(r) for r in rows[at : at + PG_PIPELINE_ROWS]]
+            )
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone()

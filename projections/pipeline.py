@@ -13,9 +13,8 @@ from domain.names import name_key
 from domain.records import EventRecord
 from domain.state import describe
 from projections.codec import dump_inputs
-from projections.database import Cursor
 from projections.render import render_state
-from projections.view import OpportunityView
+from projections.view import OpportunityView, Rows
 
 
 class PipelineView(OpportunityView):
@@ -40,7 +39,7 @@ class PipelineView(OpportunityView):
         "CREATE INDEX IF NOT EXISTS pipeline_last_win ON pipeline (last_win_ts)",
     )
 
-    def project(self, cursor: Cursor, opportunity_id: str, records: Sequence[EventRecord]) -> None:
+    def rows(self, opportunity_id: str, records: Sequence[EventRecord]) -> Rows:
         # Every recorded win counts; momentum is evaluated from `inputs` when the row is read.
         state = describe(records, None, None)
         inputs = state.momentum_inputs
@@ -50,27 +49,27 @@ class PipelineView(OpportunityView):
         pause = state.paused
         profile = state.profile
         stage_rank = RUNGS.index(state.ladder.stage) + 1 if state.ladder.resume_point else 0
-        cursor.execute("DELETE FROM pipeline WHERE opportunity_id = ?", (opportunity_id,))
-        cursor.execute(
-            "INSERT INTO pipeline VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                opportunity_id,
-                state.version,
-                name_key(profile["account"]),
-                name_key(profile["owner"]),
-                state.lifecycle.status,
-                state.ladder.stage,
-                stage_rank,
-                int(state.relationships.single_threaded),
-                records[0].occurred_at.timestamp(),
-                win.occurred_at.timestamp() if win else None,
-                state.lifecycle.closed_at.timestamp() if state.lifecycle.closed_at else None,
-                state.lifecycle.amount,
-                a,
-                b,
-                stall.timestamp() if stall else None,
-                pause.resume_on.isoformat() if pause and pause.resume_on else None,
-                orjson.dumps(render_state(opportunity_id, state)).decode(),
-                dump_inputs(inputs),
-            ),
-        )
+        return {
+            "pipeline": [
+                (
+                    opportunity_id,
+                    state.version,
+                    name_key(profile["account"]),
+                    name_key(profile["owner"]),
+                    state.lifecycle.status,
+                    state.ladder.stage,
+                    stage_rank,
+                    int(state.relationships.single_threaded),
+                    records[0].occurred_at.timestamp(),
+                    win.occurred_at.timestamp() if win else None,
+                    state.lifecycle.closed_at.timestamp() if state.lifecycle.closed_at else None,
+                    state.lifecycle.amount,
+                    a,
+                    b,
+                    stall.timestamp() if stall else None,
+                    pause.resume_on.isoformat() if pause and pause.resume_on else None,
+                    orjson.dumps(render_state(opportunity_id, state)).decode(),
+                    dump_inputs(inputs),
+                )
+            ]
+        }

@@ -10,8 +10,7 @@ import orjson
 from domain.names import name_key
 from domain.records import EventRecord
 from domain.relationships import departments
-from projections.database import Cursor
-from projections.view import OpportunityView
+from projections.view import OpportunityView, Rows
 
 
 class RelationshipView(OpportunityView):
@@ -32,30 +31,25 @@ class RelationshipView(OpportunityView):
         " ON opportunity_departments (account_key)",
     )
 
-    def project(self, cursor: Cursor, opportunity_id: str, records: Sequence[EventRecord]) -> None:
+    def rows(self, opportunity_id: str, records: Sequence[EventRecord]) -> Rows:
         opened = records[0]
         account = opened.data["account"]
-        cursor.execute(
-            "DELETE FROM account_opportunities WHERE opportunity_id = ?", (opportunity_id,)
-        )
-        cursor.execute(
-            "INSERT INTO account_opportunities VALUES (?, ?, ?, ?)",
-            (opportunity_id, name_key(account), account, opened.occurred_at.timestamp()),
-        )
-        cursor.execute(
-            "DELETE FROM opportunity_departments WHERE opportunity_id = ?", (opportunity_id,)
-        )
-        for position, dept in enumerate(departments(records)):
-            cursor.execute(
-                "INSERT INTO opportunity_departments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        key = name_key(account)
+        return {
+            "account_opportunities": [
+                (opportunity_id, key, account, opened.occurred_at.timestamp()),
+            ],
+            "opportunity_departments": [
                 (
                     opportunity_id,
-                    name_key(account),
+                    key,
                     position,
                     dept.name,
                     dept.depth,
                     orjson.dumps(list(dept.stakeholders)).decode(),
                     dept.first_contacted_at.isoformat() if dept.first_contacted_at else None,
                     dept.first_bought_in_at.isoformat() if dept.first_bought_in_at else None,
-                ),
-            )
+                )
+                for position, dept in enumerate(departments(records))
+            ],
+        }

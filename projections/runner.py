@@ -16,7 +16,6 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import Opportunities
-from domain.opportunity import to_record
 from domain.records import EventRecord
 from projections.database import Database
 from projections.tracking import TRACKING_DDL, read_position, write_position
@@ -44,7 +43,7 @@ class ProjectionRunner:
         database: Database,
         views: Sequence[OpportunityView],
         *,
-        batch_size: int = 2000,
+        batch_size: int = 20_000,
         poll_seconds: float = 0.2,
         memory_size: int = 5_000,
     ) -> None:
@@ -104,34 +103,48 @@ class ProjectionRunner:
 
     def run_once(self, name: str) -> int:
         """Apply the next batch to one view; returns how many events it applied."""
-        view = self._view(name)
+        return self.step([name])
+
+    def step(self, names: Sequence[str] | None = None) -> int:
+        """Apply the next batch of the log to the named views (default: all) that are
+        furthest behind, all of them at once: the batch is read and decoded once, and
+        their rows and positions are written in one transaction. Returns how many events
+        were applied (0: those views are at the head, or another runner got there first)."""
+        wanted = [self._view(n).name for n in (names or list(self.views))]
         with self.database.read() as cursor:
-            start = read_position(cursor, name)
+            positions = {n: read_position(cursor, n) for n in wanted}
+        start = min(positions.values())
+        group = [n for n in wanted if positions[n] == start]
         notifications = self.app.recorder.select_notifications(
             start=start, limit=self.batch_size, inclusive_of_start=False
         )
         if not notifications:
             return 0
         batch: dict[str, list[EventRecord]] = {}
+        record_of = self.app.record_of
         for notification in notifications:
-            event = self.app.mapper.to_domain_event(notification)
-            batch.setdefault(str(notification.originator_id), []).append(to_record(event))
-        histories = {oid: self._history(name, oid, new) for oid, new in batch.items()}
+            batch.setdefault(str(notification.originator_id), []).append(record_of(notification))
+        histories = {
+            n: {oid: self._history(n, oid, new) for oid, new in batch.items()} for n in group
+        }
+        applied: list[str] = []
         with self.database.transaction() as cursor:
-            if read_position(cursor, name, for_update=self.database.is_postgres) != start:
-                return 0  # another runner applied this batch first
-            for opportunity_id, records in histories.items():
-                view.project(cursor, opportunity_id, records)
-            write_position(cursor, name, notifications[-1].id)
+            for name in group:
+                if read_position(cursor, name, for_update=self.database.is_postgres) != start:
+                    continue  # another runner applied this batch to this view first
+                self.views[name].project_many(cursor, histories[name])
+                write_position(cursor, name, notifications[-1].id)
+                applied.append(name)
         # Only now, after the commit, do the histories become this runner's memory.
-        memory = self._memory[name]
-        for opportunity_id, records in histories.items():
-            memory[opportunity_id] = records
-            memory.move_to_end(opportunity_id)
-        while len(memory) > self.memory_size:
-            memory.popitem(last=False)
-        self.applied[name] += len(notifications)
-        return len(notifications)
+        for name in applied:
+            memory = self._memory[name]
+            for opportunity_id, records in histories[name].items():
+                memory[opportunity_id] = records
+                memory.move_to_end(opportunity_id)
+            while len(memory) > self.memory_size:
+                memory.popitem(last=False)
+            self.applied[name] += len(notifications)
+        return len(notifications) if applied else 0
 
     def _history(self, name: str, opportunity_id: str, new: list[EventRecord]) -> list[EventRecord]:
         """The opportunity's records up to and including the batch's: from memory when it
@@ -140,21 +153,25 @@ class ProjectionRunner:
         first = new[0].version
         known = self._memory[name].get(opportunity_id)
         if known is None or known[-1].version != first - 1:
-            stored = self.app.events.get(UUID(opportunity_id), lte=first - 1) if first > 1 else []
-            known = [to_record(event) for event in stored]
+            known = self.app.history(UUID(opportunity_id), version=first - 1) if first > 1 else []
         return [*known, *new]
 
     def catch_up(
         self, names: Sequence[str] | None = None, progress: Callable[[str, int], Any] | None = None
     ) -> int:
-        """Apply everything recorded so far; returns the number of events applied."""
+        """Apply everything recorded so far to the named views (default: all), together;
+        returns the number of log events read and applied."""
+        wanted = list(names or self.views)
         total = 0
-        for name in names or list(self.views):
-            while applied := self.run_once(name):
-                total += applied
-                if progress:
-                    progress(name, applied)
-        return total
+        while True:
+            before = dict(self.applied)
+            if not self.step(wanted):
+                return total
+            for name in wanted:
+                moved = self.applied[name] - before[name]
+                if moved and progress:
+                    progress(name, moved)
+            total += max(self.applied[n] - before[n] for n in wanted)
 
     def rebuild(self, name: str) -> None:
         """Empty one view and its tracking; the runner (or catch_up) refills it from zero."""
@@ -195,7 +212,7 @@ class ProjectionRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                busy = sum(self.run_once(name) for name in self.views)
+                busy = self.step()
                 self.last_error = None
             except Exception as error:
                 self.last_error = f"{type(error).__name__}: {error}"

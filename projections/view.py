@@ -1,14 +1,20 @@
-"""What a view is: named tables, a way to write one opportunity's rows from its records,
-and a way to clear itself for a rebuild."""
+"""What a view is: named tables, the rows one opportunity has in them (computed from its
+records), and a way to clear itself for a rebuild. Rows are written for a whole batch of
+opportunities at once: their old rows deleted, the new ones inserted, a statement per table
+and per chunk of ids rather than per opportunity."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from domain.momentum import MomentumPolicy
 from domain.records import EventRecord
 from projections.database import Cursor
+
+Rows = dict[str, list[tuple[Any, ...]]]  # table -> rows (the opportunity id first)
+CHUNK = 500  # ids per DELETE ... IN (...)
 
 
 class OpportunityView(ABC):
@@ -20,8 +26,28 @@ class OpportunityView(ABC):
         self.policy = policy
 
     @abstractmethod
+    def rows(self, opportunity_id: str, records: Sequence[EventRecord]) -> Rows:
+        """This opportunity's rows in each of `tables`, from its whole history so far."""
+
     def project(self, cursor: Cursor, opportunity_id: str, records: Sequence[EventRecord]) -> None:
-        """Write this opportunity's rows from its whole history so far."""
+        """Write one opportunity's rows from its whole history so far."""
+        self.project_many(cursor, {opportunity_id: records})
+
+    def project_many(self, cursor: Cursor, histories: Mapping[str, Sequence[EventRecord]]) -> None:
+        """Replace the rows of every opportunity in `histories` (id -> whole history)."""
+        new: Rows = {table: [] for table in self.tables}
+        for opportunity_id, records in histories.items():
+            for table, rows in self.rows(opportunity_id, records).items():
+                new[table].extend(rows)
+        ids = list(histories)
+        for table in self.tables:
+            for at in range(0, len(ids), CHUNK):
+                chunk = ids[at : at + CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                cursor.execute(f"DELETE FROM {table} WHERE opportunity_id IN ({marks})", chunk)  # noqa: S608 (constant names)
+            if new[table]:
+                marks = ", ".join("?" * len(new[table][0]))
+                cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", new[table])  # noqa: S608
 
     def clear(self, cursor: Cursor) -> None:
         for table in self.tables:

@@ -5,7 +5,7 @@ concurrent writers on PostgreSQL never make it skip an event."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -53,17 +53,16 @@ class Crash(RuntimeError):
 
 
 class CrashingPipeline(PipelineView):
-    """Dies after writing rows for `survive` opportunities of a batch."""
+    """Dies after writing the rows of `survive` opportunities of a batch."""
 
     def __init__(self, inner: PipelineView, survive: int) -> None:
         super().__init__(inner.policy)
         self.survive = survive
 
-    def project(self, cursor: Cursor, opportunity_id: str, records: Sequence[EventRecord]) -> None:
-        if self.survive <= 0:
-            raise Crash("killed in the middle of a batch")
-        self.survive -= 1
-        super().project(cursor, opportunity_id, records)
+    def project_many(self, cursor: Cursor, histories: Mapping[str, Sequence[EventRecord]]) -> None:
+        ids = list(histories)[: self.survive]
+        super().project_many(cursor, {oid: histories[oid] for oid in ids})  # rows written...
+        raise Crash("killed in the middle of a batch")  # ...then the process dies
 
 
 def test_a_batch_killed_half_way_leaves_no_trace_and_a_restart_equals_a_rebuild(

@@ -29,14 +29,16 @@ STALLING_PROJECTOR = """
 import os, pathlib, time
 from projections.pipeline import PipelineView
 marker, after, written = pathlib.Path(os.environ["STALL_MARKER"]), int(os.environ["STALL_AFTER"]), []
-real_project = PipelineView.project
-def project(self, cursor, opportunity_id, records):
-    real_project(self, cursor, opportunity_id, records)
-    written.append(opportunity_id)
-    if len(written) == after:
-        marker.write_text("mid-batch")
-        time.sleep(60)
-PipelineView.project = project
+real_project_many = PipelineView.project_many
+def project_many(self, cursor, histories):
+    ids = list(histories)
+    if written or len(ids) < after:
+        return real_project_many(self, cursor, histories)
+    real_project_many(self, cursor, {oid: histories[oid] for oid in ids[:after]})
+    written.extend(ids[:after])
+    marker.write_text("mid-batch")
+    time.sleep(60)
+PipelineView.project_many = project_many
 from api.cli import main
 main()
 """
@@ -134,8 +136,9 @@ class Deployment:
 
     def project_stalling_mid_batch(self, marker: Path, after: int) -> subprocess.Popen[bytes]:
         """`smallwins project`, except that its pipeline view stops for a minute after
-        writing the rows of `after` opportunities of a batch (the batch's transaction still
-        open) and says so by creating `marker`: a moment that is mid-batch for certain."""
+        writing the rows of `after` opportunities of its first batch of at least that many
+        (the batch's transaction still open) and says so by creating `marker`: a moment
+        that is mid-batch for certain."""
         env = {**self.env, "STALL_MARKER": str(marker), "STALL_AFTER": str(after)}
         return self.spawn("project-stalling", "project", env=env, script=STALLING_PROJECTOR)
 
