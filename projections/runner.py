@@ -124,21 +124,19 @@ class ProjectionRunner:
         record_of = self.app.record_of
         for notification in notifications:
             batch.setdefault(str(notification.originator_id), []).append(record_of(notification))
-        histories = {
-            n: {oid: self._history(n, oid, new) for oid, new in batch.items()} for n in group
-        }
+        histories = {oid: self._history(group, oid, new) for oid, new in batch.items()}
         applied: list[str] = []
         with self.database.transaction() as cursor:
             for name in group:
                 if read_position(cursor, name, for_update=self.database.is_postgres) != start:
                     continue  # another runner applied this batch to this view first
-                self.views[name].project_many(cursor, histories[name])
+                self.views[name].project_many(cursor, histories)
                 write_position(cursor, name, notifications[-1].id)
                 applied.append(name)
         # Only now, after the commit, do the histories become this runner's memory.
         for name in applied:
             memory = self._memory[name]
-            for opportunity_id, records in histories[name].items():
+            for opportunity_id, records in histories.items():
                 memory[opportunity_id] = records
                 memory.move_to_end(opportunity_id)
             while len(memory) > self.memory_size:
@@ -146,15 +144,20 @@ class ProjectionRunner:
             self.applied[name] += len(notifications)
         return len(notifications) if applied else 0
 
-    def _history(self, name: str, opportunity_id: str, new: list[EventRecord]) -> list[EventRecord]:
-        """The opportunity's records up to and including the batch's: from memory when it
-        ends right before the batch, else from the event store (first sight, or another
-        runner applied the batches in between)."""
+    def _history(
+        self, names: Sequence[str], opportunity_id: str, new: list[EventRecord]
+    ) -> list[EventRecord]:
+        """The opportunity's records up to and including the batch's: from the memory of
+        any of the views (they stand at the same position) when it ends right before the
+        batch, else from the event store (first sight, or another runner applied the
+        batches in between)."""
         first = new[0].version
-        known = self._memory[name].get(opportunity_id)
-        if known is None or known[-1].version != first - 1:
-            known = self.app.history(UUID(opportunity_id), version=first - 1) if first > 1 else []
-        return [*known, *new]
+        for name in names:
+            known = self._memory[name].get(opportunity_id)
+            if known is not None and known[-1].version == first - 1:
+                return [*known, *new]
+        earlier = self.app.history(UUID(opportunity_id), version=first - 1) if first > 1 else []
+        return [*earlier, *new]
 
     def catch_up(
         self, names: Sequence[str] | None = None, progress: Callable[[str, int], Any] | None = None
