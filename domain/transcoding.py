@@ -20,7 +20,9 @@ from eventsourcing.persistence import (
     TranscodingNotRegisteredError,
 )
 
-_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME  # datetimes, dates and times go to `default`
+_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+)  # to `default`, as in the library
 _TAG, _DATA = "_type_", "_data_"
 
 
@@ -28,7 +30,12 @@ class OrjsonTranscoder(JSONTranscoder):
     """Same registrations and format as `JSONTranscoder`; orjson underneath."""
 
     def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(self._tag_uuids(obj), default=self._encode_obj, option=_OPTIONS)
+        try:
+            return orjson.dumps(self._tag_uuids(obj), default=self._encode_obj, option=_OPTIONS)
+        except orjson.JSONEncodeError as error:
+            if isinstance(error.__cause__, TranscodingNotRegisteredError):
+                raise error.__cause__ from None  # the library's error, as the library raises it
+            raise
 
     def decode(self, data: bytes) -> Any:
         return self._untag(orjson.loads(data))
@@ -41,15 +48,30 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def _tag_uuids(self, obj: Any) -> Any:
         """orjson writes a UUID as a bare string (no way to hand it to `default`); the
-        library's format tags it, so tag it here, wherever it sits."""
-        if isinstance(obj, dict):
-            if not any(isinstance(v, UUID | dict | list | tuple) for v in obj.values()):
+        library's format tags it, so tag it here, wherever it sits. Returns `obj` itself
+        when it holds no UUID (the usual case: nothing is copied)."""
+        kind = type(obj)
+        if kind in _PLAIN:
+            return obj
+        if kind is dict:
+            copied = None
+            for key, value in obj.items():
+                if type(value) in _PLAIN:
+                    continue
+                tagged = self._tag_uuids(value)
+                if tagged is not value:
+                    copied = dict(obj) if copied is None else copied
+                    copied[key] = tagged
+            return obj if copied is None else copied
+        if kind is list or kind is tuple:
+            tagged_items = [self._tag_uuids(v) for v in obj]
+            if all(t is v for t, v in zip(tagged_items, obj, strict=True)):
                 return obj
-            return {k: self._tag_uuids(v) for k, v in obj.items()}
-        if isinstance(obj, list | tuple):
-            return [self._tag_uuids(v) for v in obj]
+            return tagged_items
         if isinstance(obj, UUID):
             return self._encode_obj(obj)
+        if isinstance(obj, dict | list | tuple):  # subclasses: as their base
+            return self._tag_uuids(dict(obj) if isinstance(obj, dict) else list(obj))
         return obj
 
     def _untag(self, obj: Any) -> Any:
@@ -88,6 +110,8 @@ def _datetime(data: Any) -> datetime:
         raise TypeError(msg)
     return datetime.fromisoformat(data)
 
+
+_PLAIN = frozenset({str, int, float, bool, type(None), datetime})
 
 # The library's DatetimeAsISO, without its method call and assert: most of every event.
 _FAST_DECODERS: dict[str, Callable[[Any], Any]] = {"datetime_iso": _datetime}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -111,3 +112,21 @@ def test_bulk_decoding_gives_the_record_the_mapper_and_to_record_give(tmp_path: 
             assert app.record_of(event) == to_record(app.mapper.to_domain_event(event))
     finally:
         app.close()
+
+
+def test_an_unregistered_type_is_refused_as_the_library_refuses_it() -> None:
+    @dataclass
+    class Unknown:
+        x: int
+
+    ours, library = _pair()
+    for transcoder in (ours, library):
+        with pytest.raises(TranscodingNotRegisteredError):
+            transcoder.encode({"value": Unknown(1)})
+
+
+def test_a_state_without_uuids_is_encoded_without_being_copied() -> None:
+    ours, _ = _pair()
+    state = dict(EVENT_STATE)
+    assert ours._tag_uuids(state) is state
+    assert ours._tag_uuids({"ids": (uuid4(),)})["ids"][0]["_type_"] == "uuid_hex"
