@@ -21,6 +21,7 @@ from api.services import Services
 from domain.errors import OpportunityNotFound
 
 PREFIX = "/v1/opportunities/"
+TEMPLATE = "/v1/opportunities/{opportunity_id}"  # the route's, for metrics and logs
 _ID_LENGTH = 36  # canonical UUID text
 
 
@@ -43,6 +44,7 @@ class FastReads:
         if oid is not None:
             state = await self._state(oid)
             if state is not None:
+                scope["state"]["route_template"] = TEMPLATE
                 body, headers = state_response(state)
                 await send(
                     {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -116,6 +117,7 @@ class Metrics:
             registry=self.registry,
         )
         self._projections: ProjectionCollector | None = None
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def watch_projections(self, statuses: Callable[[], Sequence[Status]]) -> None:
         """Export projection positions and lag, read through `statuses` at scrape time."""
@@ -124,8 +126,17 @@ class Metrics:
             self.registry.register(self._projections)
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        # Methods, route templates and statuses are few: keep each labelled pair at hand.
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def count_written(self, written: Written) -> None:
         """One write appended the last event of its history."""

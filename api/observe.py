@@ -93,9 +93,9 @@ class Observe:
 
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         method = scope["method"] if scope["method"] in METHODS else "other"
-        route = self.routes.match(str(scope["path"]))
-        self.metrics.observe_request(method, route, status, seconds)
         state: dict[str, Any] = scope.get("state") or {}
+        route = state.get("route_template") or self.routes.match(str(scope["path"]))
+        self.metrics.observe_request(method, route, status, seconds)
         access_log.info(
             "%s %s %d",
             method,

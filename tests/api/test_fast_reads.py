@@ -9,7 +9,9 @@ from uuid import UUID, uuid4
 import pytest
 
 import api.fast_reads
+import api.fast_reads as api_fast_reads
 import api.routers.opportunities
+from api.observe import RouteTemplates
 from api.reads import current_state
 
 
@@ -103,3 +105,25 @@ def test_a_row_behind_the_store_is_left_to_the_route_which_reads_the_events(
     assert state["version"] == 2
     assert state["stage"] == "meeting"
     assert counted["route"] == 1
+
+
+def test_a_fast_read_is_counted_under_the_routes_own_template(api: Any) -> None:
+    deal = api.open()["id"]
+    runner = api.app.state.services.runner
+    assert runner.wait_for(runner.head(), timeout=30)
+    path = f"/v1/opportunities/{deal}"
+    assert RouteTemplates.of(api.app).match(path) == api_fast_reads.TEMPLATE
+
+    for _ in range(3):
+        assert api.client.get(path, headers=api.auth("viewer")).status_code == 200
+    scraped = api.client.get("/metrics").text
+
+    line = next(
+        row
+        for row in scraped.splitlines()
+        if row.startswith("smallwins_http_requests_total{")
+        and 'route="/v1/opportunities/{opportunity_id}"' in row
+        and 'method="GET"' in row
+        and 'status="200"' in row
+    )
+    assert float(line.rsplit(" ", 1)[1]) >= 3
