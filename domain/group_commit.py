@@ -1,19 +1,23 @@
 """Group commit: concurrent commands are coalesced into one transaction per batch.
 
-One writer thread takes every command queued so far, runs each against the aggregate as
+One writer thread takes every command queued so far, runs each against the opportunity as
 left by the commands before it in the batch (so the batch means the same as running them
-one by one), and saves all touched aggregates in one transaction. A command that breaks a
-rule fails alone; the others are saved. Nobody is answered before the transaction commits;
-if it fails, everybody in the batch gets the failure and nothing was recorded. If another
-process wrote one of the aggregates meanwhile, the batch's commands are re-run one by one
-on the fresh state (conditional ones then fail with VersionConflict)."""
+one by one), and saves all changed opportunities in one transaction. A command that breaks
+a rule fails alone; the others are saved. Nobody is answered before the transaction
+commits; if it fails, everybody in the batch gets the failure and nothing was recorded.
+
+Commands run against the writer's own copies (`domain.copies`), without reading the store
+first. If another process wrote one of the opportunities meanwhile, the save fails on the
+version clash: the writer reads what was written since from the log and runs the batch
+again (after a few clashes, it runs the commands one by one on fresh state). A command
+that failed on a copy is re-checked the same way before its failure is reported."""
 
 from __future__ import annotations
 
 import logging
 import queue
 import threading
-from collections import OrderedDict
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -24,10 +28,12 @@ from uuid import UUID
 from eventsourcing.persistence import RecordConflictError
 
 from domain.application import COMMANDS, Opportunities, Written
+from domain.copies import Copies
 from domain.errors import InvalidValue, VersionConflict
 from domain.opportunity import Opportunity, Stamp
 
 log = logging.getLogger("smallwins.writer")
+ATTEMPTS = 3  # batch runs that may clash with other writers before going one by one
 
 
 @dataclass(slots=True)
@@ -40,6 +46,22 @@ class Command:
     event_type: str | None = None
     expected_version: int | None = None
     future: Future[Written] = field(default_factory=Future)
+
+
+Outcome = tuple[UUID, int, tuple[Any, ...]] | Exception  # (id, version, history) or failure
+
+
+@dataclass(slots=True)
+class Batch:
+    """Commands run in memory: each one's outcome, and what has to be saved."""
+
+    commands: list[Command]
+    now: datetime
+    outcomes: list[Outcome] = field(default_factory=list)
+    touched: dict[UUID, Opportunity] = field(default_factory=dict)  # changed by the batch
+    loaded: dict[UUID, Opportunity] = field(default_factory=dict)  # read from the store
+    copied: dict[UUID, int] = field(default_factory=dict)  # taken from our copies, by version
+    doubtful: set[UUID] = field(default_factory=set)  # a command failed on one of our copies
 
 
 class GroupCommitWriter:
@@ -55,10 +77,7 @@ class GroupCommitWriter:
         self.max_batch = max_batch
         self.observe_batch = observe_batch
         self._queue: queue.SimpleQueue[Command | None] = queue.SimpleQueue()
-        # The writer's own copies of recently used aggregates, brought up to date from the
-        # store (only events newer than the copy) before every use.
-        self._cache: OrderedDict[UUID, Opportunity] = OrderedDict()
-        self.cache_size = cache_size
+        self._copies = Copies(app, cache_size)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -121,10 +140,16 @@ class GroupCommitWriter:
             thread.join(timeout)
 
     def _loop(self) -> None:
+        last_size = 1
         while True:
             first = self._queue.get()
             if first is None:
                 return
+            if last_size > 1:
+                # Concurrent clients: give the threads answered by the last batch a moment
+                # (time.sleep(0) lets them take the GIL) to submit their next commands, so
+                # that those join this batch instead of alternating between half batches.
+                time.sleep(0)
             batch = [first]
             while len(batch) < self.max_batch:
                 try:
@@ -135,6 +160,7 @@ class GroupCommitWriter:
                     self._queue.put(None)  # stop after this batch
                     break
                 batch.append(more)
+            last_size = len(batch)
             try:
                 self.write_batch(batch)
             except BaseException as error:
@@ -143,74 +169,93 @@ class GroupCommitWriter:
                     if not command.future.done():
                         command.future.set_exception(error)
 
-    def write_batch(self, batch: list[Command]) -> None:
+    # --- one batch ----------------------------------------------------------------------
+
+    def write_batch(self, commands: list[Command]) -> None:
         """Run a batch and commit it in one transaction (public for tests and benchmarks)."""
         if self.observe_batch is not None:
-            self.observe_batch(len(batch))
-        now = self.app.clock()
-        touched: dict[UUID, Opportunity] = {}
-        done: list[tuple[Command, UUID, int, tuple[Any, ...]]] = []
-        for command in batch:
-            try:
-                opportunity = self._run(command, now, touched)
-            except Exception as error:  # noqa: BLE001 (the command's own outcome)
-                command.future.set_exception(error)
-                continue
-            touched[opportunity.id] = opportunity
-            done.append((command, opportunity.id, opportunity.version, tuple(opportunity.history)))
-        if not done:
+            self.observe_batch(len(commands))
+        for _attempt in range(ATTEMPTS):
+            batch = self._run(commands)
+            if batch.doubtful:
+                # Some commands failed on our copies: are they still current?
+                moved = self._copies.catch_up(known=batch.copied, force=True)
+                if moved & (batch.doubtful | batch.touched.keys()):
+                    self._copies.drop(batch.touched.keys() | moved)
+                    continue
+            positions: dict[tuple[UUID, int], int] = {}
+            if batch.touched:
+                try:
+                    recordings = self.app.save(*batch.touched.values())
+                except RecordConflictError:
+                    # Another process wrote one of these opportunities: a copy was stale.
+                    self._copies.drop(batch.touched)
+                    self._copies.fell_behind()
+                    continue
+                except BaseException:
+                    self._copies.drop(batch.touched)
+                    raise
+                self._copies.keep(batch.touched.items())
+                for r in recordings:
+                    event = r.domain_event
+                    positions[event.originator_id, event.originator_version] = r.notification.id
+                self._copies.saved(positions.values())
+            self._answer(batch, positions)
             return
-        try:
-            recordings = self.app.save(*touched.values())
-        except RecordConflictError:
-            self._forget(touched)
-            self._one_by_one([command for command, *_ in done])
-            return
-        except BaseException:
-            self._forget(touched)
-            raise
-        for opportunity_id, opportunity in touched.items():
-            self._remember(opportunity_id, opportunity)
-        positions = {
-            (r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id
-            for r in recordings
-        }
-        for command, opportunity_id, version, history in done:
-            position = positions[(opportunity_id, version)]
-            command.future.set_result(Written(opportunity_id, version, position, history))
+        self._one_by_one(commands)
 
-    def _run(
-        self, command: Command, now: datetime, touched: dict[UUID, Opportunity]
-    ) -> Opportunity:
-        stamp = Stamp(command.recorded_by, now, command.occurred_at, command.note)
+    @staticmethod
+    def _answer(batch: Batch, positions: dict[tuple[UUID, int], int]) -> None:
+        for command, outcome in zip(batch.commands, batch.outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                command.future.set_exception(outcome)
+            else:
+                opportunity_id, version, history = outcome
+                position = positions[opportunity_id, version]
+                command.future.set_result(Written(opportunity_id, version, position, history))
+
+    def _run(self, commands: list[Command]) -> Batch:
+        self._copies.catch_up()
+        batch = Batch(commands, self.app.clock())
+        for command in commands:
+            try:
+                opportunity = self._decide(command, batch)
+            except Exception as error:  # noqa: BLE001 (the command's own outcome)
+                if command.opportunity_id in batch.copied:
+                    batch.doubtful.add(command.opportunity_id)
+                batch.outcomes.append(error)
+                continue
+            batch.touched[opportunity.id] = opportunity
+            batch.outcomes.append((opportunity.id, opportunity.version, tuple(opportunity.history)))
+        self._copies.keep((i, o) for i, o in batch.loaded.items() if i not in batch.touched)
+        return batch
+
+    def _decide(self, command: Command, batch: Batch) -> Opportunity:
+        stamp = Stamp(command.recorded_by, batch.now, command.occurred_at, command.note)
         if command.opportunity_id is None:
-            return Opportunity.open(stamp, **command.fields)
-        opportunity = touched.get(command.opportunity_id) or self._current(command.opportunity_id)
+            opened = Opportunity.open(stamp, **command.fields)
+            if opened.id in batch.touched:
+                msg = f"opportunity {opened.id} is opened twice in one batch"
+                raise RecordConflictError(msg)
+            return opened
+        opportunity = self._current(command.opportunity_id, batch)
         if command.expected_version is not None and opportunity.version != command.expected_version:
             raise VersionConflict(command.expected_version, opportunity.version)
         assert command.event_type is not None  # noqa: S101 (record() always sets it)
         COMMANDS[command.event_type](opportunity, stamp, **command.fields)
         return opportunity
 
-    def _current(self, opportunity_id: UUID) -> Opportunity:
-        cached = self._cache.get(opportunity_id)
-        if cached is None:
-            return self.app.load(opportunity_id)
-        for event in self.app.events.get(opportunity_id, gt=cached.version):
-            event.mutate(cached)  # type: ignore[attr-defined]  # another process wrote it meanwhile
-        self._cache.move_to_end(opportunity_id)
-        return cached
-
-    def _forget(self, touched: dict[UUID, Opportunity]) -> None:
-        """Drop copies that hold events which were never saved."""
-        for opportunity_id in touched:
-            self._cache.pop(opportunity_id, None)
-
-    def _remember(self, opportunity_id: UUID, opportunity: Opportunity) -> None:
-        self._cache[opportunity_id] = opportunity
-        self._cache.move_to_end(opportunity_id)
-        while len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+    def _current(self, opportunity_id: UUID, batch: Batch) -> Opportunity:
+        """As the batch left it so far, else our copy, else the stored opportunity."""
+        seen = batch.touched.get(opportunity_id) or batch.loaded.get(opportunity_id)
+        if seen is not None:
+            return seen
+        copy = self._copies.get(opportunity_id)
+        if copy is None:
+            loaded = batch.loaded[opportunity_id] = self.app.load(opportunity_id)
+            return loaded
+        batch.copied[opportunity_id] = copy.version
+        return copy
 
     def _one_by_one(self, commands: list[Command]) -> None:
         for command in commands:

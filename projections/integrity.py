@@ -1,24 +1,23 @@
 """Tamper evidence: a keyed hash chain over each opportunity's stored events.
 
 Every stored event is linked as HMAC-SHA256(key, previous link, id, version, topic, stored
-bytes), written in the same transaction as the event by the recorders below, into
-`event_chain`; the latest link of each opportunity is also kept in `chain_heads`, outside
-the chain, so a deleted last event is detected too. Without the key nobody can forge a
-link, so changed bytes, deleted, inserted or swapped events all show in `verify`."""
+bytes), written in the same transaction as the event by the recorders (SQLite:
+`projections.storage`; PostgreSQL: `projections.chained_postgres`), into `event_chain`;
+the latest link of each opportunity is also kept in `chain_heads`, outside the chain, so
+a deleted last event is detected too. Without the key nobody can forge a link, so changed
+bytes, deleted, inserted or swapped events all show in `verify`."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
-from psycopg.sql import SQL, Identifier
 
 GENESIS = "0" * 64
 CHAIN_TABLES = (
@@ -49,6 +48,38 @@ def link(
     return mac.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """A batch's new links, one per event, and each touched chain's new head."""
+
+    links: list[tuple[str, int, str]]  # (originator_id, version, link), in the events' order
+    heads: list[tuple[str, int, str]]  # (originator_id, version, link)
+
+
+def extend_links(
+    key: bytes, stored_events: Sequence[StoredEvent], heads: Mapping[str, tuple[int, str]]
+) -> Extension:
+    """Link new events onto their chains, given each chain's current head (version, link)
+    by canonical id (a missing id is an empty chain). A version that does not follow its
+    head is a write conflict (another writer won)."""
+    by_id: dict[str, list[tuple[int, StoredEvent]]] = defaultdict(list)
+    for index, event in enumerate(stored_events):
+        by_id[canonical_id(event.originator_id)].append((index, event))
+    links: list[tuple[str, int, str]] = [("", 0, "")] * len(stored_events)
+    new_heads: list[tuple[str, int, str]] = []
+    for originator_id in sorted(by_id):
+        version, previous = heads.get(originator_id, (0, GENESIS))
+        for index, event in sorted(by_id[originator_id], key=lambda e: e[1].originator_version):
+            if event.originator_version != version + 1:
+                msg = f"{originator_id} is at version {version}, not {event.originator_version - 1}"
+                raise IntegrityError(msg)
+            version = event.originator_version
+            previous = link(key, previous, originator_id, version, event.topic, event.state)
+            links[index] = (originator_id, version, previous)
+        new_heads.append((originator_id, version, previous))
+    return Extension(links, new_heads)
+
+
 class ChainCursor(Protocol):
     """What extending the chain needs of the recorder's cursor (`?` placeholders)."""
 
@@ -57,100 +88,28 @@ class ChainCursor(Protocol):
     def fetchall(self) -> Any: ...
 
 
-def extend_chain(
-    key: bytes, stored_events: Sequence[StoredEvent], cursor: ChainCursor, *, lock: str = ""
-) -> None:
-    """Link new events onto their opportunities' chains, inside the caller's transaction:
-    one query for the heads of the batch, one batch of links, one batch of heads. A version
-    that does not follow its head is a write conflict (another writer won)."""
-    by_id: dict[str, list[StoredEvent]] = defaultdict(list)
-    for event in stored_events:
-        by_id[canonical_id(event.originator_id)].append(event)
-    ids = sorted(by_id)
+def extend_chain(key: bytes, stored_events: Sequence[StoredEvent], cursor: ChainCursor) -> None:
+    """Extend the chains inside the caller's transaction, through a DB-API cursor (the
+    SQLite recorder): one query for the heads of the batch, one batch of links, one batch
+    of heads. The caller's transaction must already hold the write lock."""
+    ids = sorted({canonical_id(event.originator_id) for event in stored_events})
     marks = ", ".join("?" * len(ids))
     cursor.execute(
         f"SELECT originator_id, version, link FROM chain_heads"  # noqa: S608 (placeholders only)
-        f" WHERE originator_id IN ({marks}) ORDER BY originator_id{lock}",
+        f" WHERE originator_id IN ({marks})",
         ids,
     )
-    heads = {}
-    for row in cursor.fetchall():
-        values = tuple(row.values()) if isinstance(row, dict) else tuple(row)  # psycopg dict rows
-        heads[str(values[0])] = (int(values[1]), str(values[2]))
-    links: list[tuple[str, int, str]] = []
-    new_heads: list[tuple[str, int, str]] = []
-    for originator_id in ids:
-        version, previous = heads.get(originator_id, (0, GENESIS))
-        for event in sorted(by_id[originator_id], key=lambda e: e.originator_version):
-            if event.originator_version != version + 1:
-                msg = f"{originator_id} is at version {version}, not {event.originator_version - 1}"
-                raise IntegrityError(msg)
-            version = event.originator_version
-            previous = link(key, previous, originator_id, version, event.topic, event.state)
-            links.append((originator_id, version, previous))
-        new_heads.append((originator_id, version, previous))
+    heads = {str(row[0]): (int(row[1]), str(row[2])) for row in cursor.fetchall()}
+    extension = extend_links(key, stored_events, heads)
     cursor.executemany(
-        "INSERT INTO event_chain (originator_id, version, link) VALUES (?, ?, ?)", links
+        "INSERT INTO event_chain (originator_id, version, link) VALUES (?, ?, ?)",
+        extension.links,
     )
     cursor.executemany(
         "INSERT INTO chain_heads (originator_id, version, link) VALUES (?, ?, ?)"
         " ON CONFLICT (originator_id) DO UPDATE SET version = excluded.version, link = excluded.link",
-        new_heads,
+        extension.heads,
     )
-
-
-# --- recorders that extend the chain in the events' own transaction ---------------------
-
-
-class _SchemaCursor:
-    """A psycopg cursor taking `?` placeholders, with the chain tables in `schema`."""
-
-    def __init__(self, cursor: Any, schema: str) -> None:
-        self.cursor = cursor
-        self.schema = schema
-
-    def _sql(self, sql: str) -> str:
-        for table in ("chain_heads", "event_chain"):
-            sql = sql.replace(f" {table}", f' "{self.schema}".{table}', 1)
-        return sql.replace("?", "%s")
-
-    def execute(self, sql: str, params: Sequence[Any]) -> Any:
-        return self.cursor.execute(self._sql(sql), tuple(params))
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
-        return self.cursor.executemany(self._sql(sql), rows)
-
-    def fetchall(self) -> Any:
-        return self.cursor.fetchall()
-
-
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
-    integrity_key: bytes = b""
-
-    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
-        super().__init__(datastore, events_table_name=events_table_name)
-        for statement in CHAIN_TABLES:
-            qualified = statement.replace("EXISTS ", "EXISTS {schema}.", 1)
-            self.sql_create_statements.append(
-                SQL(qualified).format(schema=Identifier(datastore.schema))
-            )
-
-    def _insert_events(
-        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        super()._insert_events(curs, stored_events, **kwargs)
-        if stored_events:
-            cursor = _SchemaCursor(curs, self.datastore.schema)
-            extend_chain(self.integrity_key, stored_events, cursor, lock=" FOR UPDATE")
-
-
-class ChainedPostgresFactory(PostgresFactory):
-    application_recorder_class = ChainedPostgresApplicationRecorder
-
-    def application_recorder(self) -> Any:
-        recorder: Any = super().application_recorder()
-        recorder.integrity_key = bytes.fromhex(self.env.get("INTEGRITY_KEY") or "")
-        return recorder
 
 
 # --- verification -------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def eventsourcing_env(config: StorageConfig, integrity_key: str | None = None) -
         }
     return {
         "INTEGRITY_KEY": key,
-        "PERSISTENCE_MODULE": "projections.integrity:ChainedPostgresFactory",
+        "PERSISTENCE_MODULE": "projections.chained_postgres:ChainedPostgresFactory",
         "POSTGRES_DBNAME": config.dbname,
         "POSTGRES_HOST": config.host,
         "POSTGRES_PORT": str(config.port),

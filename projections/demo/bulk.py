@@ -21,10 +21,9 @@ from projections.demo.telling import told
 
 Progress = Callable[[int, int], Any]  # (opportunities finished, events written)
 PARALLEL_FROM = 2000  # deals; below this, starting worker processes costs more than it saves
-# One insert_events call on PostgreSQL pipelines every statement of the batch; psycopg's
-# pipeline mode hangs (client and server both waiting to read) on very large ones (seen
-# at 20000 events; psycopg/psycopg#685 describes the same). Stay far below that.
-POSTGRES_BATCH_LIMIT = 1000
+# On PostgreSQL a batch is one statement whose parameters are arrays of every event
+# (projections/chained_postgres.py); keep them to a few megabytes.
+POSTGRES_BATCH_LIMIT = 5000
 
 
 @dataclass(frozen=True, slots=True)

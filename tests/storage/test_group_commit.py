@@ -1,4 +1,6 @@
-"""Group commit: one transaction per batch, and each command gets its own outcome."""
+"""Group commit: one transaction per batch, and each command gets its own outcome; the
+writer's own copies of the opportunities, kept current from the log when other processes
+write the same store."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import RecordConflictError
 
+from domain import copies
 from domain.application import Opportunities
+from domain.copies import Copies
 from domain.errors import (
     InvalidValue,
     NotPaused,
@@ -17,7 +22,9 @@ from domain.errors import (
     OpportunityPaused,
     VersionConflict,
 )
-from domain.group_commit import Command, GroupCommitWriter
+from domain.group_commit import ATTEMPTS, Command, GroupCommitWriter
+
+MEETING = {"contact": "Dana", "department": "IT"}
 
 
 def open_deal(app: Opportunities) -> Any:
@@ -178,3 +185,170 @@ def test_the_writer_sees_what_another_process_wrote_since_its_last_write(
     writer.write_batch([blocked, resumed])
     assert isinstance(blocked.future.exception(), OpportunityPaused)
     assert resumed.future.result().version == 4
+
+
+# --- the writer's own copies ------------------------------------------------------------
+
+
+class Spy:
+    """Counts the store reads and saves of an application (wrapping, not replacing, them)."""
+
+    def __init__(self, app: Opportunities, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.reads: list[str] = []
+        self.saves: list[int] = []
+        recorder = app.recorder
+        for name in ("select_events", "select_notifications", "max_notification_id"):
+            monkeypatch.setattr(recorder, name, self._reading(name, getattr(recorder, name)))
+        save = app.save
+
+        def counting_save(*aggregates: Any) -> Any:
+            self.saves.append(len(aggregates))
+            return save(*aggregates)
+
+        monkeypatch.setattr(app, "save", counting_save)
+
+    def _reading(self, name: str, method: Any) -> Any:
+        def read(*args: Any, **kwargs: Any) -> Any:
+            self.reads.append(name)
+            return method(*args, **kwargs)
+
+        return read
+
+
+def opened_by(writer: GroupCommitWriter, count: int) -> list[Any]:
+    batch = [Command("jo", {"title": f"T{n}", "account": "Acme"}, None, None) for n in range(count)]
+    writer.write_batch(batch)
+    return [c.future.result().opportunity_id for c in batch]
+
+
+def test_commands_on_opportunities_the_writer_saved_read_nothing_from_the_store(
+    opportunities: Opportunities, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = GroupCommitWriter(opportunities)
+    deals = opened_by(writer, 3)
+    spy = Spy(opportunities, monkeypatch)
+
+    for _round in range(3):
+        batch = [command(d, "CustomerDataGathered", summary="x") for d in deals]
+        writer.write_batch(batch)
+        assert all(c.future.exception() is None for c in batch)
+
+    assert spy.reads == []
+    assert spy.saves == [3, 3, 3]
+    assert [len(opportunities.history(d)) for d in deals] == [4, 4, 4]
+
+
+def test_what_another_process_wrote_is_read_from_the_log_once_before_the_next_batch(
+    make_opportunities: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, theirs = make_opportunities(), make_opportunities()
+    writer = GroupCommitWriter(ours)
+    first, second = opened_by(writer, 2)
+    theirs.record(second, "MeetingGained", recorded_by="lee", fields=MEETING)
+    writer.write_batch([command(first, "CustomerDataGathered", summary="x")])  # sees a gap
+    spy = Spy(ours, monkeypatch)
+
+    conditional = command(second, "CustomerDataGathered", expected=2, summary="after theirs")
+    writer.write_batch([conditional])
+
+    assert conditional.future.result().version == 3
+    assert spy.reads == ["select_notifications"]
+    assert spy.saves == [1]  # no clash: the copy had their event before the batch ran
+
+
+def test_a_batch_that_clashes_with_another_process_runs_again_as_one_batch(
+    make_opportunities: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, theirs = make_opportunities(), make_opportunities()
+    writer = GroupCommitWriter(ours)
+    first, second = opened_by(writer, 2)
+    theirs.record(first, "MeetingGained", recorded_by="lee", fields=MEETING)  # unseen by ours
+    spy = Spy(ours, monkeypatch)
+
+    batch = [command(d, "CustomerDataGathered", summary="x") for d in (first, second)]
+    writer.write_batch(batch)
+
+    assert [c.future.result().version for c in batch] == [3, 2]
+    assert spy.saves == [2, 2]  # the clash, then the same batch on their event
+    assert [r.type for r in ours.history(first)] == [
+        "OpportunityOpened", "MeetingGained", "CustomerDataGathered",
+    ]  # fmt: skip
+
+
+def test_a_batch_that_keeps_clashing_is_run_one_command_at_a_time(
+    opportunities: Opportunities, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = GroupCommitWriter(opportunities)
+    deals = opened_by(writer, 2)
+    save = opportunities.save
+    clashes: list[int] = []
+
+    def clashing_save(*aggregates: Any) -> Any:
+        if len(clashes) < ATTEMPTS:
+            clashes.append(len(aggregates))
+            raise RecordConflictError("another writer won")
+        return save(*aggregates)
+
+    monkeypatch.setattr(opportunities, "save", clashing_save)
+    batch = [command(d, "CustomerDataGathered", summary="x") for d in deals]
+    writer.write_batch(batch)
+
+    assert clashes == [2] * ATTEMPTS
+    assert [c.future.result().version for c in batch] == [2, 2]
+
+
+def test_a_failure_on_a_copy_is_reported_once_the_log_shows_nothing_newer(
+    opportunities: Opportunities, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = GroupCommitWriter(opportunities)
+    (deal,) = opened_by(writer, 1)
+    writer.write_batch([command(deal, "ClosedWon")])
+    spy = Spy(opportunities, monkeypatch)
+
+    late = command(deal, "MeetingGained", **MEETING)
+    writer.write_batch([late])
+
+    assert isinstance(late.future.exception(), OpportunityClosed)
+    assert spy.reads == ["select_notifications"]
+    assert spy.saves == []
+
+
+def test_copies_catch_up_over_several_pages_of_the_log(
+    make_opportunities: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, theirs = make_opportunities(), make_opportunities()
+    monkeypatch.setattr(copies, "PAGE", 2)
+    copied = Copies(ours, 10)
+    copied.catch_up()  # starts at the end of the log
+    deal = open_deal(ours)
+    copied.keep([(deal, ours.load(deal))])
+    for n in range(5):
+        theirs.record(deal, "CustomerDataGathered", recorded_by="lee", fields={"summary": str(n)})
+
+    copied.fell_behind()
+    assert copied.catch_up() == {deal}
+    copy = copied.get(deal)
+    assert copy is not None
+    assert copy.version == 6
+    assert [r.type for r in copy.history] == [r.type for r in ours.history(deal)]
+
+
+def test_copies_too_far_behind_the_log_are_all_forgotten(
+    make_opportunities: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, theirs = make_opportunities(), make_opportunities()
+    monkeypatch.setattr(copies, "PAGE", 2)
+    monkeypatch.setattr(copies, "MAX_PAGES", 2)
+    copied = Copies(ours, 10)
+    copied.catch_up()
+    deal = open_deal(ours)
+    copied.keep([(deal, ours.load(deal))])
+    for n in range(5):
+        theirs.record(deal, "CustomerDataGathered", recorded_by="lee", fields={"summary": str(n)})
+
+    copied.fell_behind()
+    copied.catch_up()
+    assert len(copied) == 0
+    copied.keep([(deal, ours.load(deal))])
+    copied.fell_behind()
+    assert copied.catch_up() == set()  # and it follows the log from its end again
