@@ -88,8 +88,8 @@ def measure_raw(results: Results, store: Store, size: int, runs: int) -> None:
         raw = run_worker(store, "raw")
         results.figure(
             f"log/{backend}/{size}/raw", "d",
-            f"read and decode the log (select_notifications + mapper), {raw['events']:,} events",
-            "python -m bench.worker raw  # batches of 500, like the runner", backend,
+            f"read and decode the log (select_notifications + record_of), {raw['events']:,} events",
+            "python -m bench.worker raw  # select_notifications in batches of 500, Opportunities.record_of", backend,
         ).add("rate", "events/s", raw["events"] / raw["seconds"])  # fmt: skip
 
 
