@@ -233,9 +233,19 @@ def demo(
     workers: Annotated[
         int | None, typer.Option(min=0, help="Processes telling stories. [default: auto]")
     ] = None,
+    checked: Annotated[
+        bool,
+        typer.Option(
+            "--checked",
+            help="Play every story through the domain's commands (every rule enforced;"
+            " same history, about half the speed).",
+        ),
+    ] = False,
 ) -> None:
     """Write realistic synthetic history (two years of a sales team) into an empty store."""
-    operations.demo(opportunities, seed, batch_size, workers, end.date() if end else None)
+    operations.demo(
+        opportunities, seed, batch_size, workers, end.date() if end else None, checked=checked
+    )
 
 
 @cli.command()

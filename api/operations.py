@@ -56,7 +56,13 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def demo(
-    opportunities: int, seed: int, batch_size: int, workers: int | None, end: date | None
+    opportunities: int,
+    seed: int,
+    batch_size: int,
+    workers: int | None,
+    end: date | None,
+    *,
+    checked: bool = False,
 ) -> None:
     until = default_end() if end is None else datetime(end.year, end.month, end.day, tzinfo=UTC)
     if until > datetime.now(UTC):
@@ -77,7 +83,8 @@ def demo(
 
             stats = generate(
                 services.opportunities, opportunities=opportunities, seed=seed,
-                batch_size=batch_size, end=until, workers=workers, progress=advance,
+                batch_size=batch_size, end=until, workers=workers, checked=checked,
+                progress=advance,
             )  # fmt: skip
             bar.update(task, completed=opportunities)
     statuses = ", ".join(f"{n} {s}" for s, n in sorted(stats.statuses.items()))

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import (
+    DatetimeAsISO,
     JSONTranscoder,
     Transcoding,
     TranscodingNotRegisteredError,
@@ -45,6 +46,13 @@ class OrjsonTranscoder(JSONTranscoder):
         self._decoders: dict[str, Callable[[Any], Any]] = {
             name: _FAST_DECODERS.get(name, each.decode) for name, each in self.names.items()
         }
+        # The library's DatetimeAsISO: written here without the lookup and method call.
+        self._iso_datetimes = type(self.types.get(datetime)) is DatetimeAsISO
+
+    def _encode_obj(self, o: Any) -> dict[str, Any]:
+        if type(o) is datetime and self._iso_datetimes:
+            return {_TAG: DatetimeAsISO.name, _DATA: o.isoformat()}
+        return super()._encode_obj(o)
 
     def _tag_uuids(self, obj: Any) -> Any:
         """orjson writes a UUID as a bare string (no way to hand it to `default`); the

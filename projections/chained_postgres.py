@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
@@ -26,7 +27,7 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from projections.integrity import CHAIN_TABLES, canonical_id, extend_links
+from projections.integrity import CHAIN_TABLES, Linked, canonical_id, extend_links, new_heads
 
 FUNCTION = "smallwins_append"
 REMEMBERED_HEADS = 10_000
@@ -108,24 +109,48 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 first[originator_id] = event.originator_version
         try:
             extension = extend_links(self.integrity_key, stored_events, self._known_heads(first))
-            params = (
+            notification_ids = self._append(
                 [event.originator_id for event in stored_events],
                 [event.originator_version for event in stored_events],
                 [event.topic for event in stored_events],
                 [event.state for event in stored_events],
                 [link for _id, _version, link in extension.links],
             )
-            with (
-                self.datastore.get_connection() as connection,
-                connection.cursor(row_factory=tuple_row, binary=True) as cursor,
-            ):
-                cursor.execute(self.append_query, params, prepare=True)
-                notification_ids = [row[0] for row in cursor.fetchall()]
         except BaseException:
             self._forget_heads(first)
             raise
         self._remember_heads(extension.heads)
         return notification_ids
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_linked(self, events: Sequence[Linked]) -> None:
+        """Write events whose links the caller computed (`Linked`), in one statement;
+        a version clash is refused by the events' key."""
+        if not events:
+            return
+        heads = new_heads(events)
+        try:
+            self._append(
+                [UUID(e[0]) for e in events],
+                [e[1] for e in events],
+                [e[2] for e in events],
+                [e[3] for e in events],
+                [e[4] for e in events],
+            )
+        except BaseException:
+            self._forget_heads(originator_id for originator_id, _v, _l in heads)
+            raise
+        self._remember_heads(heads)
+
+    def _append(self, *columns: list[Any]) -> list[int]:
+        """One call of the append function (ids, versions, topics, states, links): its
+        own transaction; the notification ids in the order given."""
+        with (
+            self.datastore.get_connection() as connection,
+            connection.cursor(row_factory=tuple_row, binary=True) as cursor,
+        ):
+            cursor.execute(self.append_query, columns, prepare=True)
+            return [row[0] for row in cursor.fetchall()]
 
     # --- the remembered heads -----------------------------------------------------------
 

@@ -14,6 +14,7 @@ import hmac
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -26,6 +27,12 @@ CHAIN_TABLES = (
     "CREATE TABLE IF NOT EXISTS chain_heads (originator_id TEXT PRIMARY KEY,"
     " version BIGINT NOT NULL, link TEXT NOT NULL)",
 )
+# `?` placeholders (SQLite): a batch's links, and each touched chain's new head.
+INSERT_LINKS = "INSERT INTO event_chain (originator_id, version, link) VALUES (?, ?, ?)"
+UPSERT_HEADS = (
+    "INSERT INTO chain_heads (originator_id, version, link) VALUES (?, ?, ?)"
+    " ON CONFLICT (originator_id) DO UPDATE SET version = excluded.version, link = excluded.link"
+)
 
 
 def canonical_id(originator_id: UUID | str) -> str:
@@ -35,17 +42,24 @@ def canonical_id(originator_id: UUID | str) -> str:
 def link(
     key: bytes, previous: str, originator_id: UUID | str, version: int, topic: str, state: bytes
 ) -> str:
-    mac = hmac.new(key, digestmod=hashlib.sha256)
-    for part in (
-        previous.encode(),
-        canonical_id(originator_id).encode(),
-        str(version).encode(),
-        topic.encode(),
-    ):
-        mac.update(len(part).to_bytes(4, "big"))
-        mac.update(part)
+    return canonical_link(key, previous, canonical_id(originator_id), version, topic, state)
+
+
+def canonical_link(
+    key: bytes, previous: str, canonical: str, version: int, topic: str, state: bytes
+) -> str:
+    """`link`, for an id already in canonical form (`canonical_id`)."""
+    mac = _keyed(key).copy()
+    parts = (previous.encode(), canonical.encode(), str(version).encode(), topic.encode())
+    mac.update(b"".join(len(part).to_bytes(4, "big") + part for part in parts))
     mac.update(state)
     return mac.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _keyed(key: bytes) -> hmac.HMAC:
+    """The HMAC state after the key (copied for each link: cheaper than starting over)."""
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +94,18 @@ def extend_links(
     return Extension(links, new_heads)
 
 
+# A stored event with its chain link already computed, by a caller holding the key that
+# has checked where the chain stands (an import checks every link; the demo starts new
+# chains): (canonical originator id, version, topic, state, link). `insert_linked` on
+# either recorder writes these as they are.
+Linked = tuple[str, int, str, bytes, str]
+
+
+def new_heads(events: Sequence[Linked]) -> list[tuple[str, int, str]]:
+    """Each chain's last (originator id, version, link) among `events` (in version order)."""
+    return list({event[0]: (event[0], event[1], event[4]) for event in events}.values())
+
+
 class ChainCursor(Protocol):
     """What extending the chain needs of the recorder's cursor (`?` placeholders)."""
 
@@ -101,15 +127,8 @@ def extend_chain(key: bytes, stored_events: Sequence[StoredEvent], cursor: Chain
     )
     heads = {str(row[0]): (int(row[1]), str(row[2])) for row in cursor.fetchall()}
     extension = extend_links(key, stored_events, heads)
-    cursor.executemany(
-        "INSERT INTO event_chain (originator_id, version, link) VALUES (?, ?, ?)",
-        extension.links,
-    )
-    cursor.executemany(
-        "INSERT INTO chain_heads (originator_id, version, link) VALUES (?, ?, ?)"
-        " ON CONFLICT (originator_id) DO UPDATE SET version = excluded.version, link = excluded.link",
-        extension.heads,
-    )
+    cursor.executemany(INSERT_LINKS, extension.links)
+    cursor.executemany(UPSERT_HEADS, extension.heads)
 
 
 # --- verification -------------------------------------------------------------------------

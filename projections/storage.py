@@ -21,7 +21,14 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
-from projections.integrity import CHAIN_TABLES, extend_chain
+from projections.integrity import (
+    CHAIN_TABLES,
+    INSERT_LINKS,
+    UPSERT_HEADS,
+    Linked,
+    extend_chain,
+    new_heads,
+)
 
 Backend = Literal["sqlite", "postgres"]
 Synchronous = Literal["FULL", "NORMAL", "EXTRA"]
@@ -139,6 +146,11 @@ class _DurablePool(SQLiteConnectionPool):
         return connection
 
 
+# A bulk write touches pages all over the events' and links' keys (random ids): with the
+# default 2 MiB page cache most inserts would re-read a page from the operating system.
+BULK_CACHE_KIB = 262_144
+
+
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     """Links every event into its opportunity's hash chain in the same transaction."""
 
@@ -154,6 +166,20 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         if stored_events:
             extend_chain(self.integrity_key, stored_events, c)
         return notification_ids
+
+    def insert_linked(self, events: Sequence[Linked]) -> None:
+        """Write events whose links the caller computed (`Linked`), in one transaction,
+        statement by statement in bulk; a version clash is refused by the events' key."""
+        if not events:
+            return
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            c.executemany(
+                self.insert_events_statement,
+                [(e[0].replace("-", ""), e[1], e[2], e[3]) for e in events],  # the library's hex
+            )
+            c.executemany(INSERT_LINKS, [(e[0], e[1], e[4]) for e in events])
+            c.executemany(UPSERT_HEADS, new_heads(events))
 
 
 class DurableSQLiteFactory(SQLiteFactory):

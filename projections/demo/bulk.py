@@ -1,6 +1,6 @@
-"""The bulk path: the stories are told through the domain's own commands (in worker
-processes when that pays), merged in recording order, and written in large batches, one
-transaction each, through the application's recorder (which extends the hash chain)."""
+"""The bulk path: the stories are told as events (in worker processes when that pays),
+stored and linked into their chains there, merged in recording order here, and written in
+large batches, one transaction each, through the recorder's `insert_linked`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.application import Opportunities
-from projections.demo.parallel import stored_in_parallel
-from projections.demo.telling import told
+from projections.demo.parallel import rows_in_parallel
+from projections.demo.telling import Row, linked, stored
+from projections.integrity import Linked
 
 Progress = Callable[[int, int], Any]  # (opportunities finished, events written)
 PARALLEL_FROM = 2000  # deals; below this, starting worker processes costs more than it saves
@@ -60,13 +60,15 @@ def generate(
     batch_size: int = 20_000,
     end: datetime | None = None,
     workers: int | None = None,
+    checked: bool = False,
     progress: Progress | None = None,
 ) -> DemoStats:
     """Write `opportunities` deals recorded over the two years before `end` (default: today
     00:00 UTC), `batch_size` events per transaction (at most POSTGRES_BATCH_LIMIT on
     PostgreSQL). Deterministic: the same seed and end give the same events, ids included,
     whatever the batch size or number of `workers` (0: tell the stories in this process;
-    default: in parallel for large runs)."""
+    default: in parallel for large runs), `checked` or not (True: every story is played
+    through the domain's commands, about twice as slow)."""
     started = time.perf_counter()
     end = default_end() if end is None else end
     if end.tzinfo is None or end > datetime.now(UTC):
@@ -78,17 +80,22 @@ def generate(
     workers = default_workers(opportunities) if workers is None else workers
     if isinstance(app.recorder, PostgresApplicationRecorder):
         batch_size = min(batch_size, POSTGRES_BATCH_LIMIT)
+    key: bytes = app.recorder.integrity_key  # type: ignore[attr-defined]
+    story = (seed, opportunities, end.timestamp(), checked)
+    stream: Iterator[Row]
     if workers > 0:
-        stream = stored_in_parallel(app, seed, opportunities, end.timestamp(), workers)
+        stream = rows_in_parallel(app, key, story, workers)
     else:
-        stream = _stored(app, seed, opportunities, end.timestamp())
+        stream = linked(
+            stored(seed, opportunities, end.timestamp(), app.mapper, checked=checked), key
+        )
     written = 0
     statuses: Counter[str] = Counter()
-    batch: list[StoredEvent] = []
-    for stored, status in stream:
-        batch.append(stored)
-        if status is not None:
-            statuses[status] += 1
+    batch: list[Linked] = []
+    for row in stream:
+        batch.append(row[3:8])  # (id, version, topic, state, link)
+        if row[8] is not None:
+            statuses[row[8]] += 1
         if len(batch) >= batch_size:
             written += _write(app, batch)
             batch = []
@@ -100,15 +107,7 @@ def generate(
     return DemoStats(opportunities, written, time.perf_counter() - started, dict(statuses))
 
 
-def _stored(
-    app: Opportunities, seed: int, count: int, end: float
-) -> Iterator[tuple[StoredEvent, str | None]]:
-    to_stored = app.mapper.to_stored_event
-    for item in told(seed, count, end):
-        yield to_stored(item.event), item.status
-
-
-def _write(app: Opportunities, batch: list[StoredEvent]) -> int:
+def _write(app: Opportunities, batch: list[Linked]) -> int:
     if batch:
-        app.recorder.insert_events(batch)
+        app.recorder.insert_linked(batch)  # type: ignore[attr-defined]
     return len(batch)

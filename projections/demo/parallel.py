@@ -1,106 +1,101 @@
 """Telling the stories in worker processes, to use every core: deal i is told by worker
-i mod W, which maps its events to stored events with a mapper built like the
-application's own; the parent merges the workers' streams by recording order, so the log
-is exactly the one a single process would write."""
+i mod W (`python -m projections.demo.worker`), which maps its events to stored events
+with a mapper built like the application's own and links them into their chains (each
+deal's chain is that worker's alone); the parent merges the workers' streams by recording
+order, so the log is exactly the one a single process would write.
+
+A worker is a fresh interpreter that imports only the domain and the stories (not the
+caller's main module, as multiprocessing's spawn would). It reads its job from stdin and
+writes pickled chunks of rows to stdout: pickles from our own child, over a pipe."""
 
 from __future__ import annotations
 
+import contextlib
 import heapq
-import multiprocessing
-import queue as queues
-import signal
-import traceback
-from collections.abc import Iterator, Mapping
-from multiprocessing.process import BaseProcess
-from typing import Any, cast
-from uuid import UUID
-
-from eventsourcing.persistence import StoredEvent
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
 
 from domain.application import Opportunities
-from projections.demo.telling import told
+from projections.demo.telling import Row
 
-CHUNK = 2000
-# The environment a worker's mapper is built from: the application's, minus storage.
+# The environment a worker's mapper is built from: the application's, minus storage (the
+# integrity key is handed over on its own, in the job on stdin: never on a command line).
 _NOT_FOR_WORKERS = ("INTEGRITY_KEY", "POSTGRES_", "SQLITE_")
-
-Row = tuple[float, int, int, bytes, int, str, bytes, str | None]
+_STOP_SECONDS = 10.0
 
 
 class WorkerFailed(RuntimeError):
     """A worker process raised, or died without finishing its stories."""
 
 
-def _work(
-    app_class: type[Opportunities],
-    env: Mapping[str, str],
-    story: tuple[int, int, float],
-    part: tuple[int, int],
-    out: Any,
-) -> None:
-    seed, count, end = story
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
+def rows_in_parallel(
+    app: Opportunities,
+    key: bytes,
+    story: tuple[int, int, float, bool],
+    workers: int,
+) -> Iterator[Row]:
+    """The rows of `telling.linked` for (seed, count, end, checked), in recording order."""
+    env = {k: v for k, v in app.env.items() if not k.startswith(_NOT_FOR_WORKERS)}
+    env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
+    processes: list[subprocess.Popen[bytes]] = []
     try:
-        mapper = app_class(env).mapper
-        rows: list[Row] = []
-        for item in told(seed, count, end, part=part[0], parts=part[1]):
-            s = mapper.to_stored_event(item.event)
-            rows.append((item.at, item.deal, item.number, cast(UUID, s.originator_id).bytes,
-                         s.originator_version, s.topic, s.state, item.status))  # fmt: skip
-            if len(rows) >= CHUNK:
-                out.put(rows)
-                rows = []
-        out.put(rows)
-        out.put(None)
-    except Exception:  # noqa: BLE001 (the parent raises WorkerFailed with this traceback)
-        out.put(traceback.format_exc())
+        for part in range(workers):
+            process = subprocess.Popen(
+                [sys.executable, "-m", "projections.demo.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            processes.append(process)
+            job = (type(app), env, key, story, (part, workers))
+            assert process.stdin is not None  # noqa: S101 (PIPE above)
+            with process.stdin:
+                pickle.dump(job, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        yield from heapq.merge(*(_rows(process) for process in processes))
+    finally:
+        for process in processes:
+            _stop(process)
 
 
-def _rows(source: Any, process: BaseProcess) -> Iterator[Row]:
+def _rows(process: subprocess.Popen[bytes]) -> Iterator[Row]:
+    source: IO[bytes] | None = process.stdout
+    assert source is not None  # noqa: S101 (PIPE above)
     while True:
         try:
-            chunk = source.get(timeout=1.0)
-        except queues.Empty:
-            if not process.is_alive():
-                msg = f"demo worker exited with code {process.exitcode} before it finished"
-                raise WorkerFailed(msg) from None
-            continue
+            chunk: Any = pickle.load(source)  # noqa: S301 (our own child, over a pipe)
+        except EOFError:
+            raise WorkerFailed(_failure(process)) from None
         if chunk is None:
             return
-        if isinstance(chunk, str):
-            raise WorkerFailed(chunk)
         yield from chunk
 
 
-def stored_in_parallel(
-    app: Opportunities, seed: int, count: int, end: float, workers: int
-) -> Iterator[tuple[StoredEvent, str | None]]:
-    """Stored events in recording order, each with the deal's final status if it was the
-    deal's last event. Workers are spawned (never forked): a script calling this must guard
-    its entry point with `if __name__ == "__main__":`, as multiprocessing requires."""
-    context = multiprocessing.get_context("spawn")  # never fork a process with threads
-    env = {k: v for k, v in app.env.items() if not k.startswith(_NOT_FOR_WORKERS)}
-    env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
-    outs = [context.Queue(maxsize=8) for _ in range(workers)]
-    processes = [
-        context.Process(
-            target=_work,
-            args=(type(app), env, (seed, count, end), (n, workers), outs[n]),
-            name=f"smallwins-demo-{n}",
-            daemon=True,
-        )
-        for n in range(workers)
-    ]
-    for process in processes:
-        process.start()
+def _failure(process: subprocess.Popen[bytes]) -> str:
     try:
-        streams = [_rows(out, process) for out, process in zip(outs, processes, strict=True)]
-        for row in heapq.merge(*streams):
-            yield StoredEvent(UUID(bytes=row[3]), row[4], row[5], row[6]), row[7]
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-        for out in outs:
-            out.close()
+        code = process.wait(timeout=_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        code = None
+    told = b""
+    if process.stderr is not None:
+        with contextlib.suppress(OSError, ValueError):
+            told = process.stderr.read()
+    detail = told.decode(errors="replace").strip()
+    return f"demo worker exited with code {code} before it finished" + (
+        f":\n{detail}" if detail else ""
+    )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    for stream in (process.stdin, process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()

@@ -63,7 +63,7 @@ def _reach(s: Story, rung: str) -> None:
     else:
         amount = s.steps[0].fields.get("amount")
         s.emit(t.VERBAL_COMMITMENT, stakeholder=_decider(s),
-               amount=round(amount * rng.uniform(0.85, 1.05)) if amount and rng.random() < 0.5 else None)  # fmt: skip
+               amount=float(round(amount * rng.uniform(0.85, 1.05))) if amount and rng.random() < 0.5 else None)  # fmt: skip
 
 
 def _buy_ins(s: Story, count: int, *, decider_possible: bool = True) -> None:

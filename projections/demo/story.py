@@ -13,17 +13,17 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain import records as t
 from projections.demo import lines
 from projections.demo.cast import FIRST_NAMES, LAST_NAMES, Account, Cast, Person, Seller
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One command: its event type and fields, when it happened and when it was recorded
-    (`at`: the same instant as `recorded_at`, in seconds since the epoch)."""
+    (`at`: the same instant as `recorded_at`, in seconds since the epoch). A named tuple:
+    the stories make hundreds of thousands of them."""
 
     at: float
     recorded_at: datetime

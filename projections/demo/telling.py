@@ -1,33 +1,59 @@
-"""All the stories at once, in the order their steps were recorded: each deal is played
-through the domain's own commands (so every rule holds) on its own aggregate, and the
-events of all deals are merged by when they were recorded."""
+"""All the stories at once, in the order their steps were recorded, as the events the
+domain records for them.
+
+Two ways to the same events. Checked: each deal is played through the domain's own
+commands on its own aggregate, so every rule is enforced. Direct (the bulk path): each
+step becomes its event straight away, without an aggregate; the stories only ever take
+steps the rules allow, with values already in the form the commands store them, and a
+test compares the two ways byte for byte on several seeds. Either way the events go
+through the application's mapper and are linked into their chains here, so the parent
+process only merges and writes."""
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import random
 from collections.abc import Iterator
 from typing import Any, NamedTuple
+from uuid import UUID
+
+from eventsourcing.persistence import Mapper
+from eventsourcing.utils import get_topic
 
 from domain.application import COMMANDS
+from domain.lifecycle import LOST, OPEN, PAUSED_STATUS, WON
 from domain.opportunity import Opportunity, Stamp
-from domain.records import OPENED
+from domain.records import CLOSED_LOST, CLOSED_WON, EVENT_TYPES, OPENED, PAUSED, RESUMED
 from projections.demo.cast import cast_for
 from projections.demo.plot import story
 from projections.demo.story import DAY, Step
+from projections.integrity import GENESIS, canonical_link
 
 WINDOW_DAYS = 730
+# The status a deal's last status-changing event leaves it in (the lifecycle's rule, for
+# the direct path's summary; the test compares it with the aggregates' lifecycle).
+_STATUS_AFTER = {PAUSED: PAUSED_STATUS, RESUMED: OPEN, CLOSED_WON: WON, CLOSED_LOST: LOST}
+_OWNER_TOPIC = get_topic(Opportunity)
 
 
-class Told(NamedTuple):
-    """One recorded event: its merge key (`at`, `deal`, `number`), the domain event, and the
-    deal's final status when this was the last event of its story (else None)."""
+class Stored(NamedTuple):
+    """One recorded event, stored: its merge key (`at`, `deal`, `number`), its stored form,
+    and the deal's final status when this was the last event of its story (else None)."""
 
     at: float
     deal: int
     number: int
-    event: Any
+    originator_id: UUID
+    version: int
+    topic: str
+    state: bytes
     status: str | None
+
+
+# (at, deal, number, originator id, version, topic, state, link, status): the merge key,
+# the event as `integrity.Linked` (row[3:8]), and the status as in `Told`.
+Row = tuple[float, int, int, str, int, str, bytes, str, str | None]
 
 
 def openings(seed: int, count: int, end: float) -> list[tuple[float, int]]:
@@ -39,15 +65,16 @@ def openings(seed: int, count: int, end: float) -> list[tuple[float, int]]:
     return [(start + (span * rng.random() ** 0.8) // 60 * 60, i) for i in range(count)]
 
 
-def told(seed: int, count: int, end: float, *, part: int = 0, parts: int = 1) -> Iterator[Told]:
-    """The events of deals `part`, `part + parts`, … in recording order (all deals with
-    the defaults). Memory holds only the deals whose story is still going on."""
+def in_order(
+    seed: int, count: int, end: float, *, part: int = 0, parts: int = 1
+) -> Iterator[tuple[float, int, int, list[Step]]]:
+    """(recorded at, deal, step number, the deal's steps) for deals `part`, `part + parts`,
+    … in recording order. Memory holds only the deals whose story is still going on."""
     cast = cast_for(seed, count)
     # Heap entries: (recorded at, deal, step number); step -1 means "not told yet".
     heap = [(at, i, -1) for at, i in openings(seed, count, end) if i % parts == part]
     heapq.heapify(heap)
     plans: dict[int, list[Step]] = {}
-    deals: dict[int, Opportunity] = {}
     while heap:
         at, deal, number = heapq.heappop(heap)
         if number < 0:
@@ -57,17 +84,57 @@ def told(seed: int, count: int, end: float, *, part: int = 0, parts: int = 1) ->
                 heapq.heappush(heap, (steps[0].at, deal, 0))
             continue
         steps = plans[deal]
-        opportunity = _play(deals.get(deal), steps[number])
-        (event,) = opportunity.collect_events()
-        status = None
         if number + 1 < len(steps):
-            deals[deal] = opportunity
             heapq.heappush(heap, (steps[number + 1].at, deal, number + 1))
         else:
-            deals.pop(deal, None)
             del plans[deal]
-            status = opportunity.lifecycle.status
-        yield Told(at, deal, number, event, status)
+        yield at, deal, number, steps
+
+
+def stored(
+    seed: int,
+    count: int,
+    end: float,
+    mapper: Mapper[Any],
+    *,
+    part: int = 0,
+    parts: int = 1,
+    checked: bool = True,
+) -> Iterator[Stored]:
+    """The stored events of deals `part`, `part + parts`, … in recording order (all deals
+    with the defaults): through the domain's commands when `checked`, else directly."""
+    steps = in_order(seed, count, end, part=part, parts=parts)
+    return _through_commands(steps, mapper) if checked else _directly(steps, mapper)
+
+
+def linked(items: Iterator[Stored], key: bytes) -> Iterator[Row]:
+    """Each stored event linked into its chain. Every deal is new, so its chain starts at
+    the genesis link (a store that already holds one of these opportunities refuses the
+    write: the events' key)."""
+    heads: dict[int, tuple[str, str]] = {}  # deal -> (canonical id, last link)
+    for at, deal, number, uuid, version, topic, state, status in items:
+        head = heads.pop(deal, None)
+        originator_id, previous = head or (str(uuid), GENESIS)
+        new_link = canonical_link(key, previous, originator_id, version, topic, state)
+        if status is None:
+            heads[deal] = (originator_id, new_link)
+        yield at, deal, number, originator_id, version, topic, state, new_link, status
+
+
+def _through_commands(
+    steps: Iterator[tuple[float, int, int, list[Step]]], mapper: Mapper[Any]
+) -> Iterator[Stored]:
+    deals: dict[int, Opportunity] = {}
+    for at, deal, number, plan in steps:
+        opportunity = _play(deals.pop(deal, None), plan[number])
+        (event,) = opportunity.collect_events()
+        last = number + 1 == len(plan)
+        if not last:
+            deals[deal] = opportunity
+        s = mapper.to_stored_event(event)
+        status = opportunity.lifecycle.status if last else None
+        yield Stored(at, deal, number, event.originator_id, s.originator_version, s.topic,
+                     s.state, status)  # fmt: skip
 
 
 def _play(opportunity: Opportunity | None, step: Step) -> Opportunity:
@@ -79,3 +146,63 @@ def _play(opportunity: Opportunity | None, step: Step) -> Opportunity:
         return Opportunity.open(stamp, **step.fields)
     COMMANDS[step.kind](opportunity, stamp, **step.fields)
     return opportunity
+
+
+def _directly(
+    steps: Iterator[tuple[float, int, int, list[Step]]], mapper: Mapper[Any]
+) -> Iterator[Stored]:
+    """Each step's event state in its class's field order, stored as the mapper stores an
+    event (`_stored_state`)."""
+    ids: dict[int, UUID] = {}
+    statuses: dict[int, str] = {}
+    for at, deal, number, plan in steps:
+        step = plan[number]
+        values = {
+            "timestamp": step.recorded_at,
+            "occurred_at": step.occurred_at,
+            "note": step.note,
+            "recorded_by": step.recorded_by,
+            **step.fields,
+        }
+        if number == 0:
+            ids[deal] = values.pop("opportunity_id")
+            values["originator_topic"] = _OWNER_TOPIC
+        topic, names = _EVENT_FIELDS[step.kind]
+        state = _stored_state(mapper, {name: values[name] for name in names})
+        status = _STATUS_AFTER.get(step.kind)
+        if status is not None:
+            statuses[deal] = status
+        final = None
+        if number + 1 == len(plan):
+            final = statuses.pop(deal, OPEN)
+            yield Stored(at, deal, number, ids.pop(deal), number + 1, topic, state, final)
+        else:
+            yield Stored(at, deal, number, ids[deal], number + 1, topic, state, final)
+
+
+def _stored_state(mapper: Mapper[Any], state: dict[str, Any]) -> bytes:
+    """What `Mapper.to_stored_event` makes of an event's state (class version 1)."""
+    data = mapper.transcoder.encode(state)
+    if mapper.compressor:
+        data = mapper.compressor.compress(data)
+    if mapper.cipher:
+        data = mapper.cipher.encrypt(data)
+    return data
+
+
+def _event_fields() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each event type's topic and the names of its state, in the order the mapper
+    writes them (the event class's fields, without the id and version)."""
+    found = {}
+    for kind in EVENT_TYPES:
+        event_class = getattr(Opportunity, kind)
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(event_class)
+            if f.name not in ("originator_id", "originator_version")
+        )
+        found[kind] = (get_topic(event_class), names)
+    return found
+
+
+_EVENT_FIELDS = _event_fields()

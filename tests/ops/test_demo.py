@@ -8,17 +8,22 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import cli
 from api.services import Services
+from domain.application import Opportunities
 from domain.lifecycle import fold
-from domain.records import DECISION_ROLES
+from domain.records import DECISION_ROLES, EVENT_TYPES
 from domain.relationships import relationships
 from projections.analysis import analyze
 from projections.demo import generate
+from projections.demo.parallel import WorkerFailed, rows_in_parallel
+from projections.demo.telling import linked, stored
+from tests.conftest import TEST_INTEGRITY_KEY
 from tests.ops.stores import (
     END,
     all_verify,
@@ -64,6 +69,40 @@ def test_worker_processes_write_the_same_history_as_one_process(tmp_path: Path) 
     finally:
         alone.close()
         shared.close()
+
+
+@pytest.mark.parametrize("seed", [1, 7, 11])
+def test_the_bulk_path_stores_byte_for_byte_what_the_domains_commands_record(seed: int) -> None:
+    app = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    key, end = bytes.fromhex(TEST_INTEGRITY_KEY), END.timestamp()
+    checked = list(linked(stored(seed, 400, end, app.mapper, checked=True), key))
+    direct = list(linked(stored(seed, 400, end, app.mapper, checked=False), key))
+    assert len(checked) > 3000
+    assert {row[5].rsplit(".", 1)[1] for row in checked} == set(EVENT_TYPES)
+    assert direct == checked  # ids, versions, topics, bytes, links and final statuses
+
+
+def test_a_demo_told_through_the_domains_commands_writes_the_same_store(tmp_path: Path) -> None:
+    direct, checked = other_store(tmp_path, "direct.db"), other_store(tmp_path, "checked.db")
+    try:
+        demo(direct, 100, seed=9, workers=2)
+        demo(checked, 100, seed=9, workers=2, checked=True)
+        assert exported(direct) == exported(checked)
+        assert all_verify(direct)
+    finally:
+        direct.close()
+        checked.close()
+
+
+def test_a_failing_worker_is_reported_with_its_traceback(tmp_path: Path) -> None:
+    services = other_store(tmp_path, "failing.db")
+    try:
+        app = services.opportunities
+        bad_end: Any = "not a time"
+        with pytest.raises(WorkerFailed, match="TypeError"):
+            list(rows_in_parallel(app, services.integrity_key, (1, 50, bad_end, False), 2))
+    finally:
+        services.close()
 
 
 def test_another_seed_writes_another_history(tmp_path: Path) -> None:
@@ -184,3 +223,20 @@ def test_the_demo_command_prints_its_rate_and_refuses_a_store_with_events(
     again = runner.invoke(cli, args)
     assert again.exit_code == 1
     assert "empty store" in again.output
+
+
+def test_the_demo_command_tells_the_same_history_when_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    exports = []
+    for name, extra in (("fast.db", []), ("checked.db", ["--checked"])):
+        monkeypatch.setenv("SMALLWINS_DATABASE_URL", f"sqlite:///{tmp_path / name}")
+        args = ["demo", "--opportunities", "25", "--seed", "4", "--end", "2025-06-30", *extra]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        backup = tmp_path / f"{name}.jsonl"
+        assert runner.invoke(cli, ["export", str(backup)]).exit_code == 0
+        exports.append(backup.read_bytes())
+    assert exports[0] == exports[1]
+    assert exports[0].count(b"\n") > 100

@@ -10,12 +10,13 @@ from uuid import UUID, uuid4
 
 import psycopg
 import pytest
-from eventsourcing.persistence import RecordConflictError, StoredEvent
+from eventsourcing.persistence import IntegrityError, RecordConflictError, StoredEvent
 
 from domain.application import Opportunities
 from domain.opportunity import Opportunity, Stamp
 from projections.audit import verify_opportunity
 from projections.database import Database
+from projections.integrity import GENESIS, Linked, link
 from projections.storage import eventsourcing_env, parse_database_url
 from tests.conftest import TEST_INTEGRITY_KEY
 
@@ -96,6 +97,53 @@ def test_a_chain_another_process_extended_is_linked_from_its_new_head(
 
     assert gather(ours, deal) == 5
     assert verified(ours, database, deal)
+
+
+def new_deal_linked(app: Opportunities, events: int) -> tuple[UUID, list[Linked]]:
+    """A new deal's first `events` stored events, linked as a bulk writer links them."""
+    deal = Opportunity.open(Stamp("jo", app.clock()), title="T", account="Acme")
+    for _ in range(events - 1):
+        gathered(app, deal)
+    linked: list[Linked] = []
+    previous = GENESIS
+    for event in deal.collect_events():
+        s = app.mapper.to_stored_event(event)
+        previous = link(KEY, previous, s.originator_id, s.originator_version, s.topic, s.state)
+        linked.append((str(deal.id), s.originator_version, s.topic, s.state, previous))
+    return deal.id, linked
+
+
+def test_events_linked_by_the_caller_are_written_with_their_links_and_verify(
+    opportunities: Opportunities, database: Database
+) -> None:
+    first, first_events = new_deal_linked(opportunities, 3)
+    second, second_events = new_deal_linked(opportunities, 2)
+    interleaved = [first_events[0], second_events[0], first_events[1], second_events[1]]
+
+    opportunities.recorder.insert_linked([*interleaved, first_events[2]])  # type: ignore[attr-defined]
+
+    assert verified(opportunities, database, first)
+    assert verified(opportunities, database, second)
+    assert [r.version for r in opportunities.history(first)] == [1, 2, 3]
+    assert gather(opportunities, first) == 4  # the usual path links onto the new head
+    assert verified(opportunities, database, first)
+
+
+def test_linked_events_on_a_version_already_taken_are_refused_and_nothing_is_written(
+    opportunities: Opportunities, database: Database
+) -> None:
+    taken, taken_events = new_deal_linked(opportunities, 1)
+    opportunities.recorder.insert_linked(taken_events)  # type: ignore[attr-defined]
+    fresh, fresh_events = new_deal_linked(opportunities, 2)
+
+    with pytest.raises(IntegrityError):
+        opportunities.recorder.insert_linked([*fresh_events, *taken_events])  # type: ignore[attr-defined]
+
+    assert list(opportunities.recorder.select_events(fresh)) == []
+    assert verified(opportunities, database, taken)
+    with database.read() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM event_chain WHERE originator_id = ?", [str(fresh)])
+        assert cursor.fetchone()[0] == 0
 
 
 @pytest.fixture
