@@ -4,7 +4,7 @@ The check reads every line and writes nothing: JSON and keys, positions rising, 
 1, 2, 3… per opportunity, known topics, states that decode through the application's
 mapper into that opportunity's events, and every chain link verified with the configured
 integrity key. Only a file that passes is written, in its own order, in batches through
-the recorder, which rebuilds the same chain links from the same bytes and key."""
+the recorder's `insert_linked`, with the links checked again as they are written."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from domain.opportunity import Opportunity, to_record
 from domain.records import OPENED
 from projections.database import Database
-from projections.integrity import GENESIS, canonical_id, link
+from projections.integrity import GENESIS, Linked, canonical_id, canonical_link, link
 from projections.transfer.lines import BadLine, Line, load
 
 Progress = Callable[[int], Any]  # bytes checked, or events written
@@ -108,31 +108,31 @@ def write_file(
     progress: Progress | None = None,
 ) -> int:
     """Insert the (checked) file's events in order, `batch_size` per transaction (default:
-    10000 on SQLite; 1000 on PostgreSQL, whose pipelined inserts hang on huge batches).
-    Each line's link is checked again as it is written: nothing unverified is stored."""
+    10000 on SQLite; 1000 on PostgreSQL). Each line's link is checked again as it is
+    written, and written as checked (`insert_linked`): nothing unverified is stored."""
     if batch_size is None:
         batch_size = 1000 if isinstance(recorder, PostgresApplicationRecorder) else 10_000
     chains: dict[str, str] = {}
-    batch: list[StoredEvent] = []
+    batch: list[Linked] = []
     written = 0
     for number, _size, line in lines(path):
         event = line.event
         oid = canonical_id(event.originator_id)
-        expected = link(key, chains.get(oid, GENESIS), oid, event.originator_version,
-                        event.topic, event.state)  # fmt: skip
+        version, topic, state = event.originator_version, event.topic, event.state
+        expected = canonical_link(key, chains.get(oid, GENESIS), oid, version, topic, state)
         if not hmac.compare_digest(expected, line.link or ""):
             raise BadLine(number, "changed while it was being imported")
         chains[oid] = expected
-        batch.append(event)
+        batch.append((oid, version, topic, state, expected))
         if len(batch) >= batch_size:
             written += _insert(recorder, batch, progress, written)
             batch = []
     return written + _insert(recorder, batch, progress, written)
 
 
-def _insert(recorder: Any, batch: list[StoredEvent], progress: Progress | None, done: int) -> int:
+def _insert(recorder: Any, batch: list[Linked], progress: Progress | None, done: int) -> int:
     if batch:
-        recorder.insert_events(batch)
+        recorder.insert_linked(batch)
         if progress is not None:
             progress(done + len(batch))
     return len(batch)
