@@ -229,7 +229,12 @@ def demo(
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Last day of the history. [default: today]"),
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Events per transaction.")] = 20_000,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Events per transaction. [default: 50000 on SQLite, 5000 on PostgreSQL]"
+        ),
+    ] = None,
     workers: Annotated[
         int | None, typer.Option(min=0, help="Processes telling stories. [default: auto]")
     ] = None,

@@ -58,7 +58,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 def demo(
     opportunities: int,
     seed: int,
-    batch_size: int,
+    batch_size: int | None,
     workers: int | None,
     end: date | None,
     *,

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.postgres import PostgresApplicationRecorder
-
 from domain.application import Opportunities
 from projections.demo.parallel import rows_in_parallel
 from projections.demo.telling import Row, linked, stored
@@ -24,6 +22,9 @@ PARALLEL_FROM = 2000  # deals; below this, starting worker processes costs more 
 # On PostgreSQL a batch is one statement whose parameters are arrays of every event
 # (projections/chained_postgres.py); keep them to a few megabytes.
 POSTGRES_BATCH_LIMIT = 5000
+# On SQLite, each batch rewrites the index pages it touches (random ids): large batches
+# touch each page once for many events.
+SQLITE_BATCH = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,29 +58,28 @@ def generate(
     *,
     opportunities: int = 200,
     seed: int = 1,
-    batch_size: int = 20_000,
+    batch_size: int | None = None,
     end: datetime | None = None,
     workers: int | None = None,
     checked: bool = False,
     progress: Progress | None = None,
 ) -> DemoStats:
     """Write `opportunities` deals recorded over the two years before `end` (default: today
-    00:00 UTC), `batch_size` events per transaction (at most POSTGRES_BATCH_LIMIT on
-    PostgreSQL). Deterministic: the same seed and end give the same events, ids included,
+    00:00 UTC), `batch_size` events per transaction (default SQLITE_BATCH on SQLite; at
+    most POSTGRES_BATCH_LIMIT on PostgreSQL). Deterministic: the same seed and end give the same events, ids included,
     whatever the batch size or number of `workers` (0: tell the stories in this process;
     default: in parallel for large runs), `checked` or not (True: every story is played
-    through the domain's commands, about twice as slow)."""
+    through the domain's commands, slower)."""
     started = time.perf_counter()
     end = default_end() if end is None else end
     if end.tzinfo is None or end > datetime.now(UTC):
         msg = "end must be an aware datetime that is not in the future"
         raise ValueError(msg)
-    if opportunities < 0 or batch_size < 1:
+    if opportunities < 0 or (batch_size is not None and batch_size < 1):
         msg = "opportunities must be at least 0 and batch_size at least 1"
         raise ValueError(msg)
     workers = default_workers(opportunities) if workers is None else workers
-    if isinstance(app.recorder, PostgresApplicationRecorder):
-        batch_size = min(batch_size, POSTGRES_BATCH_LIMIT)
+    batch_size = _batch_size(app, batch_size)
     key: bytes = app.recorder.integrity_key  # type: ignore[attr-defined]
     story = (seed, opportunities, end.timestamp(), checked)
     stream: Iterator[Row]
@@ -105,6 +105,15 @@ def generate(
     if progress is not None:
         progress(statuses.total(), written)
     return DemoStats(opportunities, written, time.perf_counter() - started, dict(statuses))
+
+
+def _batch_size(app: Opportunities, asked: int | None) -> int:
+    # Imported here: the demo workers import this package and never need psycopg.
+    from eventsourcing.postgres import PostgresApplicationRecorder  # noqa: PLC0415
+
+    if isinstance(app.recorder, PostgresApplicationRecorder):
+        return min(asked or POSTGRES_BATCH_LIMIT, POSTGRES_BATCH_LIMIT)
+    return asked or SQLITE_BATCH
 
 
 def _write(app: Opportunities, batch: list[Linked]) -> int:
