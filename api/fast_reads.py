@@ -2,7 +2,7 @@
 query string, when the caller may read and the view's row is up to date. It sits inside
 RequestGuard (so the caller is already authenticated, the request id is set, and Observe
 counts and logs it) and answers with the same body and headers as the route, from the same
-function (`api.reads.view_state`). Anything else — an unknown or malformed id, a row behind
+view row (`api.reads.view_body`; a closed opportunity's stored state is sent as it is). Anything else — an unknown or malformed id, a row behind
 the store, `?as_of=`, a key below the viewer role — goes on to the FastAPI route, which
 owns every problem answer. On PostgreSQL the read goes to a worker thread; on SQLite it is
 one indexed statement that waits for no writer (see Database.reads_never_wait)."""
@@ -16,7 +16,7 @@ import anyio.to_thread
 import orjson
 
 from api.middleware import ASGIApp, Receive, Scope, Send
-from api.reads import view_state
+from api.reads import view_body
 from api.services import Services
 from domain.errors import OpportunityNotFound
 
@@ -30,7 +30,7 @@ def etag(version: int) -> str:
 
 
 def state_response(state: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
-    """The body and headers a current state is answered with (the route uses it too)."""
+    """The body and headers a current state is answered with (by the route)."""
     return orjson.dumps(state), {"ETag": etag(state["version"])}
 
 
@@ -42,10 +42,10 @@ class FastReads:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         oid = _one_opportunity(scope)
         if oid is not None:
-            state = await self._state(oid)
-            if state is not None:
+            found = await self._body(oid)
+            if found is not None:
                 scope["state"]["route_template"] = TEMPLATE
-                body, headers = state_response(state)
+                body, version = found
                 await send(
                     {
                         "type": "http.response.start",
@@ -53,7 +53,7 @@ class FastReads:
                         "headers": [
                             (b"content-length", str(len(body)).encode()),
                             (b"content-type", b"application/json"),
-                            *((k.lower().encode(), v.encode()) for k, v in headers.items()),
+                            (b"etag", etag(version).encode()),
                         ],
                     }
                 )
@@ -61,11 +61,11 @@ class FastReads:
                 return
         await self.app(scope, receive, send)
 
-    async def _state(self, oid: UUID) -> dict[str, Any] | None:
+    async def _body(self, oid: UUID) -> tuple[bytes, int] | None:
         try:
             if self.services.database.reads_never_wait:
-                return view_state(self.services, oid)
-            return await anyio.to_thread.run_sync(view_state, self.services, oid)
+                return view_body(self.services, oid)
+            return await anyio.to_thread.run_sync(view_body, self.services, oid)
         except OpportunityNotFound:
             return None  # the route answers the 404
 

@@ -11,7 +11,7 @@ from uuid import UUID
 from api.services import Services
 from domain.errors import OpportunityNotFound
 from domain.state import describe
-from projections.queries import get_one_with_head, with_momentum
+from projections.queries import CurrentRow, body_with_momentum, get_one_with_head, with_momentum
 from projections.render import render_full
 
 _inline_lock = threading.Lock()
@@ -31,12 +31,28 @@ def catch_up(services: Services, names: tuple[str, ...]) -> bool:
 def view_state(services: Services, opportunity_id: UUID) -> dict[str, Any] | None:
     """The current state from the view in one statement, or None when the view's row is
     behind the store (then `current_state`). Raises OpportunityNotFound."""
+    found = _up_to_date_row(services, opportunity_id)
+    if found is None:
+        return None
+    return with_momentum(found.state, found.inputs, services.clock(), services.policy)
+
+
+def view_body(services: Services, opportunity_id: UUID) -> tuple[bytes, int] | None:
+    """`view_state` as the JSON body it is answered with, and its version (a closed
+    opportunity's stored state is answered as it is)."""
+    found = _up_to_date_row(services, opportunity_id)
+    if found is None:
+        return None
+    body = body_with_momentum(found.state, found.inputs, services.clock(), services.policy)
+    return body, found.version
+
+
+def _up_to_date_row(services: Services, opportunity_id: UUID) -> CurrentRow | None:
     events_table = services.opportunities.recorder.events_table_name  # type: ignore[attr-defined]
     row = get_one_with_head(services.database, events_table, opportunity_id)
     if row.store_version is None:
         raise OpportunityNotFound(str(opportunity_id))
-    found = row.up_to_date()
-    return None if found is None else with_momentum(*found, services.clock(), services.policy)
+    return row.up_to_date()
 
 
 def current_state(services: Services, opportunity_id: UUID) -> dict[str, Any]:

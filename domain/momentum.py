@@ -127,6 +127,14 @@ def evaluate(inputs: MomentumInputs, now: datetime, policy: MomentumPolicy) -> M
     return Momentum(round(score, 3), trend, stalled, round(days, 1))
 
 
+def fixed_momentum(inputs: MomentumInputs, policy: MomentumPolicy) -> Momentum | None:
+    """A closed opportunity's momentum, which is read at its close (`evaluation_instant`)
+    and so is the same at every later moment; None while it is not closed."""
+    if inputs.closed_at is None:
+        return None
+    return evaluate(inputs, inputs.closed_at, policy)
+
+
 def momentum(
     records: Sequence[EventRecord], lifecycle: Lifecycle, now: datetime, policy: MomentumPolicy
 ) -> Momentum:

@@ -1,5 +1,10 @@
 """The pipeline view: one row per opportunity with its rendered state, what momentum needs
-to be evaluated at the moment of reading, and columns for every filter and sort."""
+to be evaluated at the moment of reading, and columns for every filter and sort.
+
+A closed opportunity's momentum is read at its close, so it is the same at any moment: it
+is evaluated here, stored in the state, and `inputs` is left empty (nothing is left to
+evaluate when the row is read). It depends on the momentum settings, so they are part of
+the view's definition: other settings rebuild the view."""
 
 from __future__ import annotations
 
@@ -8,18 +13,19 @@ from collections.abc import Sequence
 import orjson
 
 from domain.ladder import RUNGS
-from domain.momentum import sort_key, stall_at
+from domain.momentum import fixed_momentum, sort_key, stall_at
 from domain.names import name_key
 from domain.records import EventRecord
 from domain.state import describe
 from projections.codec import dump_inputs
-from projections.render import render_state
+from projections.render import render_momentum, render_state
 from projections.view import OpportunityView, Rows
 
 
 class PipelineView(OpportunityView):
     name = "pipeline"
     tables = ("pipeline",)
+    version = 2  # 2: a closed opportunity's momentum is in its state
     ddl = (
         "CREATE TABLE IF NOT EXISTS pipeline ("
         " opportunity_id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
@@ -39,10 +45,22 @@ class PipelineView(OpportunityView):
         "CREATE INDEX IF NOT EXISTS pipeline_last_win ON pipeline (last_win_ts)",
     )
 
+    def definition(self) -> str:
+        p = self.policy
+        return (
+            f"{super().definition()}; half-life {p.half_life_days} d, trend window"
+            f" {p.trend_window_days} d, stall threshold {p.stall_threshold_days} d"
+        )
+
     def rows(self, opportunity_id: str, records: Sequence[EventRecord]) -> Rows:
-        # Every recorded win counts; momentum is evaluated from `inputs` when the row is read.
+        # Every recorded win counts; an open deal's momentum is evaluated from `inputs` when
+        # the row is read, a closed deal's now (it is read at the close).
         state = describe(records, None, None)
         inputs = state.momentum_inputs
+        rendered = render_state(opportunity_id, state)
+        fixed = fixed_momentum(inputs, self.policy)
+        if fixed is not None:
+            rendered["momentum"] = render_momentum(fixed)
         a, b = sort_key(inputs, self.policy)
         stall = stall_at(inputs, self.policy)
         win = state.last_small_win
@@ -68,8 +86,8 @@ class PipelineView(OpportunityView):
                     b,
                     stall.timestamp() if stall else None,
                     pause.resume_on.isoformat() if pause and pause.resume_on else None,
-                    orjson.dumps(render_state(opportunity_id, state)).decode(),
-                    dump_inputs(inputs),
+                    orjson.dumps(rendered).decode(),
+                    "" if fixed is not None else dump_inputs(inputs),
                 )
             ]
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 import orjson
@@ -47,8 +47,18 @@ def with_momentum(
     state_json: str | bytes, inputs_json: str | bytes, now: datetime, policy: MomentumPolicy
 ) -> dict[str, Any]:
     state: dict[str, Any] = orjson.loads(state_json)
-    state["momentum"] = render_momentum(evaluate(load_inputs(inputs_json), now, policy))
+    if inputs_json:  # else the momentum was fixed at the close and is in the state
+        state["momentum"] = render_momentum(evaluate(load_inputs(inputs_json), now, policy))
     return state
+
+
+def body_with_momentum(
+    state_json: str | bytes, inputs_json: str | bytes, now: datetime, policy: MomentumPolicy
+) -> bytes:
+    """The JSON of `with_momentum`: a closed opportunity's stored state as it is."""
+    if not inputs_json:
+        return state_json.encode() if isinstance(state_json, str) else state_json
+    return orjson.dumps(with_momentum(state_json, inputs_json, now, policy))
 
 
 def get_one(database: Database, opportunity_id: str) -> tuple[int, str, str] | None:
@@ -61,6 +71,14 @@ def get_one(database: Database, opportunity_id: str) -> tuple[int, str, str] | N
     return (int(row[0]), row[1], row[2]) if row else None
 
 
+class CurrentRow(NamedTuple):
+    """A view row that has every stored event of its opportunity."""
+
+    version: int
+    state: str
+    inputs: str  # empty when the momentum is in the state (a closed opportunity)
+
+
 @dataclass(frozen=True, slots=True)
 class ViewRow:
     """The view's row for one opportunity (if any) and the store's latest version of it."""
@@ -70,13 +88,13 @@ class ViewRow:
     inputs: str | None
     store_version: int | None
 
-    def up_to_date(self) -> tuple[str, str] | None:
-        """(state, inputs) when the row has every stored event, else None."""
+    def up_to_date(self) -> CurrentRow | None:
+        """The row when it has every stored event, else None."""
         if self.version is None or self.store_version is None or self.state is None:
             return None
         if self.inputs is None or self.version < self.store_version:
             return None
-        return self.state, self.inputs
+        return CurrentRow(self.version, self.state, self.inputs)
 
 
 def get_one_with_head(database: Database, events_table: str, opportunity_id: UUID) -> ViewRow:

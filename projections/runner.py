@@ -17,8 +17,15 @@ from uuid import UUID
 
 from domain.application import Opportunities
 from domain.records import EventRecord
-from projections.database import Database
-from projections.tracking import TRACKING_DDL, read_position, write_position
+from projections.database import Cursor, Database
+from projections.tracking import (
+    DEFINITIONS_DDL,
+    TRACKING_DDL,
+    read_definition,
+    read_position,
+    write_definition,
+    write_position,
+)
 from projections.view import OpportunityView
 
 log = logging.getLogger("smallwins.projections")
@@ -64,9 +71,30 @@ class ProjectionRunner:
         self.applied: dict[str, int] = dict.fromkeys(self.views, 0)
         with database.transaction() as cursor:
             cursor.execute(TRACKING_DDL)
+            cursor.execute(DEFINITIONS_DDL)
             for view in views:
                 for statement in view.ddl:
                     cursor.execute(statement)
+            for view in views:
+                self._check_definition(cursor, view)
+
+    def _check_definition(self, cursor: Cursor, view: OpportunityView) -> None:
+        """Empty a view built as something else (another version of its rows, other
+        momentum settings), so it is rebuilt from the log; remember what it is built as."""
+        wanted = view.definition()
+        stored = read_definition(cursor, view.name)
+        if stored == wanted:
+            return
+        if stored is None and read_position(cursor, view.name) > 0:
+            stored = f"{view.name} v1"  # built before definitions were kept: version 1
+        if stored is not None and stored != wanted:
+            log.warning(
+                "view %s was built as %r, not %r: rebuilding it from the log",
+                view.name, stored, wanted,
+            )  # fmt: skip
+            view.clear(cursor)
+            write_position(cursor, view.name, 0)
+        write_definition(cursor, view.name, wanted)
 
     # --- reading positions ----------------------------------------------------------
 

@@ -12,6 +12,28 @@ TRACKING_DDL = (
 )
 
 
+# What each view was built as (its version and the settings its rows depend on): a view
+# whose definition changed is rebuilt (ProjectionRunner).
+DEFINITIONS_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_definitions ("
+    " name TEXT PRIMARY KEY, definition TEXT NOT NULL)"
+)
+
+
+def read_definition(cursor: Cursor, name: str) -> str | None:
+    cursor.execute("SELECT definition FROM projection_definitions WHERE name = ?", (name,))
+    row = cursor.fetchone()
+    return str(row[0]) if row else None
+
+
+def write_definition(cursor: Cursor, name: str, definition: str) -> None:
+    cursor.execute(
+        "INSERT INTO projection_definitions (name, definition) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET definition = excluded.definition",
+        (name, definition),
+    )
+
+
 def read_position(cursor: Cursor, name: str, *, for_update: bool = False) -> int:
     lock = " FOR UPDATE" if for_update else ""
     sql = f"SELECT position FROM projection_tracking WHERE name = ?{lock}"  # noqa: S608

@@ -21,9 +21,15 @@ class OpportunityView(ABC):
     name: str
     ddl: tuple[str, ...]
     tables: tuple[str, ...]
+    version: int = 1  # raised when the rows a history gives change
 
     def __init__(self, policy: MomentumPolicy) -> None:
         self.policy = policy
+
+    def definition(self) -> str:
+        """What the rows were computed as; a stored view with another definition is
+        rebuilt when a runner starts."""
+        return f"{self.name} v{self.version}"
 
     @abstractmethod
     def rows(self, opportunity_id: str, records: Sequence[EventRecord]) -> Rows:

@@ -11,6 +11,7 @@ import pytest
 import api.fast_reads
 import api.fast_reads as api_fast_reads
 import api.routers.opportunities
+import projections.queries
 from api.observe import RouteTemplates
 from api.reads import current_state
 
@@ -19,7 +20,7 @@ from api.reads import current_state
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How often the fast path answered and how often the route's handler ran."""
     calls = {"fast": 0, "route": 0}
-    real_view, real_route = api.fast_reads.view_state, api.routers.opportunities._state_of
+    real_view, real_route = api.fast_reads.view_body, api.routers.opportunities._state_of
 
     def fast(*args: Any) -> Any:
         found = real_view(*args)
@@ -30,7 +31,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         calls["route"] += 1
         return real_route(*args)
 
-    monkeypatch.setattr(api.fast_reads, "view_state", fast)
+    monkeypatch.setattr(api.fast_reads, "view_body", fast)
     monkeypatch.setattr(api.routers.opportunities, "_state_of", route)
     return calls
 
@@ -53,6 +54,32 @@ def test_a_current_opportunity_is_answered_by_the_fast_path_as_the_route_would(
     assert response.headers["x-request-id"]
     assert response.json() == current_state(api.app.state.services, UUID(deal))
     assert response.json() == {**written, "momentum": response.json()["momentum"]}
+
+
+def test_a_closed_opportunity_is_answered_with_the_momentum_fixed_at_its_close(
+    api: Any, counted: dict[str, int], clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = api.open()["id"]
+    api.record(deal, "MeetingGained", contact="Dana", department="IT")
+    clock.advance(days=3)
+    closed = api.record(deal, "ClosedWon", amount=100)
+    runner = api.app.state.services.runner
+    assert runner.wait_for(runner.head(), timeout=30)
+    clock.advance(days=40)  # long after the close: momentum is still read at the close
+    expected = current_state(api.app.state.services, UUID(deal))
+    counted["fast"] = 0
+
+    def not_evaluated(*_args: Any) -> Any:
+        raise AssertionError("a closed opportunity's momentum is not evaluated at reading")
+
+    monkeypatch.setattr(projections.queries, "evaluate", not_evaluated)
+    response = api.client.get(f"/v1/opportunities/{deal}", headers=api.auth("viewer"))
+
+    assert counted == {"fast": 1, "route": 0}
+    assert response.status_code == 200
+    assert response.headers["etag"] == f'"{closed["version"]}"'
+    assert response.json() == expected
+    assert response.json()["momentum"] == closed["momentum"]
 
 
 def test_as_of_unknown_and_malformed_ids_go_to_the_route(

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
+from uuid import UUID
 
+import orjson
 import pytest
 
 from api.services import Services
+from domain.momentum import MomentumPolicy
 from domain.records import EventRecord
+from domain.state import describe
 from projections.database import Cursor
 from projections.pipeline import PipelineView
 from projections.runner import ProjectionRunner
@@ -145,3 +150,53 @@ def test_projections_tailing_many_concurrent_writers_skip_nothing(
         versions = [row[0] for row in cursor.fetchall()]
     assert versions == [events_each + 1] * (writers * deals_each)
     assert services.runner.applied == {"pipeline": head, "relationships": head}
+
+
+def runner_with(services: Services, policy: MomentumPolicy) -> ProjectionRunner:
+    """A runner starting on the same store, its views built with `policy`."""
+    views = [type(view)(policy) for view in services.runner.views.values()]
+    return ProjectionRunner(services.opportunities, services.database, views)
+
+
+def test_a_view_built_with_other_momentum_settings_is_rebuilt_when_a_runner_starts(
+    services: Services, clock: Any
+) -> None:
+    deal = open_deal(services)
+    record(services, deal, "MeetingGained", contact="Dana", department="IT")
+    clock.advance(days=2)
+    record(services, deal, "ClosedWon")
+    services.runner.catch_up()
+    before = snapshot(services)
+    assert services.runner.position("pipeline") == services.runner.head()
+
+    same = runner_with(services, services.policy)
+    assert same.position("pipeline") == services.runner.head()  # nothing to redo
+    assert snapshot(services) == before
+
+    slower = replace(services.policy, half_life_days=services.policy.half_life_days * 2)
+    restarted = runner_with(services, slower)
+    assert restarted.position("pipeline") == 0
+    assert restarted.position("relationships") == services.runner.head()  # no momentum in it
+    assert snapshot(services)["pipeline"] == []
+    restarted.catch_up()
+    state = snapshot(services)["pipeline"][0]
+    fixed = describe(services.opportunities.history(UUID(str(deal))), clock.now, slower).momentum
+    assert fixed is not None
+    assert orjson.loads(state[-2])["momentum"]["score"] == fixed.score
+    assert state[-1] == ""  # a closed deal's momentum is in its state: nothing to evaluate
+
+
+def test_a_store_from_before_view_definitions_rebuilds_only_the_views_that_changed(
+    services: Services, clock: Any
+) -> None:
+    deal = open_deal(services)
+    record(services, deal, "MeetingGained", contact="Dana", department="IT")
+    services.runner.catch_up()
+    head = services.runner.head()
+    with services.database.transaction() as cursor:
+        cursor.execute("DELETE FROM projection_definitions")  # as an older release left it
+
+    restarted = runner_with(services, services.policy)
+
+    assert restarted.position("pipeline") == 0  # its rows changed (version 2)
+    assert restarted.position("relationships") == head  # version 1, as it was
