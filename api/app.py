@@ -92,8 +92,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         built.start()
-        yield
-        built.close()
+        if built.async_reads is not None:
+            await built.async_reads.open()  # on this event loop, for as long as it serves
+        try:
+            yield
+        finally:
+            if built.async_reads is not None:
+                await built.async_reads.close()
+            built.close()
 
     app = FastAPI(
         title="smallwins",

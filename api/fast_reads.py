@@ -4,8 +4,11 @@ RequestGuard (so the caller is already authenticated, the request id is set, and
 counts and logs it) and answers with the same body and headers as the route, from the same
 view row (`api.reads.view_body`; a closed opportunity's stored state is sent as it is). Anything else — an unknown or malformed id, a row behind
 the store, `?as_of=`, a key below the viewer role — goes on to the FastAPI route, which
-owns every problem answer. On PostgreSQL the read goes to a worker thread; on SQLite it is
-one indexed statement that waits for no writer (see Database.reads_never_wait)."""
+owns every problem answer. On SQLite the read is one indexed statement that waits for no
+writer (see Database.reads_never_wait), run on the event loop. On PostgreSQL it is awaited
+on the event loop through the app's async pool (projections/async_reads.py) once the
+lifespan has opened it, else run in a worker thread; a store error there leaves the
+request to the route, which answers it as a problem."""
 
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ from uuid import UUID
 
 import anyio.to_thread
 import orjson
+import psycopg
+from psycopg_pool import PoolTimeout
 
 from api.middleware import ASGIApp, Receive, Scope, Send
-from api.reads import view_body
+from api.reads import view_body, view_body_async
 from api.services import Services
 from domain.errors import OpportunityNotFound
 
@@ -62,12 +67,17 @@ class FastReads:
         await self.app(scope, receive, send)
 
     async def _body(self, oid: UUID) -> tuple[bytes, int] | None:
+        services = self.services
         try:
-            if self.services.database.reads_never_wait:
-                return view_body(self.services, oid)
-            return await anyio.to_thread.run_sync(view_body, self.services, oid)
+            if services.database.reads_never_wait:
+                return view_body(services, oid)
+            if services.async_reads is not None and services.async_reads.is_open:
+                return await view_body_async(services, oid)
+            return await anyio.to_thread.run_sync(view_body, services, oid)
         except OpportunityNotFound:
             return None  # the route answers the 404
+        except (psycopg.Error, PoolTimeout):
+            return None  # the route meets the same store and answers with a problem
 
 
 def _one_opportunity(scope: Scope) -> UUID | None:

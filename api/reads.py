@@ -11,7 +11,14 @@ from uuid import UUID
 from api.services import Services
 from domain.errors import OpportunityNotFound
 from domain.state import describe
-from projections.queries import CurrentRow, body_with_momentum, get_one_with_head, with_momentum
+from projections.queries import (
+    CurrentRow,
+    ViewRow,
+    body_with_momentum,
+    get_one_with_head,
+    one_with_head_query,
+    with_momentum,
+)
 from projections.render import render_full
 
 _inline_lock = threading.Lock()
@@ -31,7 +38,7 @@ def catch_up(services: Services, names: tuple[str, ...]) -> bool:
 def view_state(services: Services, opportunity_id: UUID) -> dict[str, Any] | None:
     """The current state from the view in one statement, or None when the view's row is
     behind the store (then `current_state`). Raises OpportunityNotFound."""
-    found = _up_to_date_row(services, opportunity_id)
+    found = current_row(_view_row(services, opportunity_id), opportunity_id)
     if found is None:
         return None
     return with_momentum(found.state, found.inputs, services.clock(), services.policy)
@@ -40,19 +47,42 @@ def view_state(services: Services, opportunity_id: UUID) -> dict[str, Any] | Non
 def view_body(services: Services, opportunity_id: UUID) -> tuple[bytes, int] | None:
     """`view_state` as the JSON body it is answered with, and its version (a closed
     opportunity's stored state is answered as it is)."""
-    found = _up_to_date_row(services, opportunity_id)
+    return _body(services, current_row(_view_row(services, opportunity_id), opportunity_id))
+
+
+async def view_body_async(services: Services, opportunity_id: UUID) -> tuple[bytes, int] | None:
+    """`view_body` through the event loop's own PostgreSQL pool (`services.async_reads`,
+    which must be open)."""
+    reads = services.async_reads
+    if reads is None:
+        msg = "no async reads on this store"
+        raise RuntimeError(msg)
+    sql, params = one_with_head_query(True, _events_table(services), opportunity_id)
+    row = ViewRow(*await reads.fetch_one(sql, params))
+    return _body(services, current_row(row, opportunity_id))
+
+
+def current_row(row: ViewRow, opportunity_id: UUID) -> CurrentRow | None:
+    """The row when it has every stored event; OpportunityNotFound when the store has no
+    event of this id."""
+    if row.store_version is None:
+        raise OpportunityNotFound(str(opportunity_id))
+    return row.up_to_date()
+
+
+def _view_row(services: Services, opportunity_id: UUID) -> ViewRow:
+    return get_one_with_head(services.database, _events_table(services), opportunity_id)
+
+
+def _events_table(services: Services) -> str:
+    return services.opportunities.recorder.events_table_name  # type: ignore[attr-defined,no-any-return]
+
+
+def _body(services: Services, found: CurrentRow | None) -> tuple[bytes, int] | None:
     if found is None:
         return None
     body = body_with_momentum(found.state, found.inputs, services.clock(), services.policy)
     return body, found.version
-
-
-def _up_to_date_row(services: Services, opportunity_id: UUID) -> CurrentRow | None:
-    events_table = services.opportunities.recorder.events_table_name  # type: ignore[attr-defined]
-    row = get_one_with_head(services.database, events_table, opportunity_id)
-    if row.store_version is None:
-        raise OpportunityNotFound(str(opportunity_id))
-    return row.up_to_date()
 
 
 def current_state(services: Services, opportunity_id: UUID) -> dict[str, Any]:

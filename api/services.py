@@ -13,6 +13,7 @@ from api.settings import Settings
 from domain.application import Opportunities, utc_now
 from domain.group_commit import GroupCommitWriter
 from domain.momentum import MomentumPolicy
+from projections.async_reads import AsyncReads
 from projections.database import Database, schema_lock
 from projections.pipeline import PipelineView
 from projections.relationships import RelationshipView
@@ -34,6 +35,8 @@ class Services:
     writer: GroupCommitWriter
     clock: Callable[[], datetime] = field(default=utc_now)
     metrics: Metrics = field(default_factory=Metrics)
+    # PostgreSQL only: reads awaited on the event loop, opened by the app's lifespan.
+    async_reads: AsyncReads | None = None
 
     def start(self) -> None:
         if self.in_process:
@@ -99,4 +102,5 @@ def _build(
         ),
         clock=clock,
         metrics=metrics,
+        async_reads=AsyncReads(storage) if storage.backend == "postgres" else None,
     )

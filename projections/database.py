@@ -85,6 +85,19 @@ def schema_lock(config: StorageConfig) -> Iterator[None]:
             connection.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
 
+def conninfo(config: StorageConfig) -> str:
+    """How our PostgreSQL connections connect: the store's schema first on the path."""
+    return psycopg.conninfo.make_conninfo(
+        host=config.host,
+        port=config.port,
+        user=config.user,
+        password=config.password or None,
+        dbname=config.dbname,
+        options=f"-c search_path={config.schema}",
+        connect_timeout=10,
+    )
+
+
 class Database:
     """Transactions on our own tables, in the same database as the events."""
 
@@ -96,17 +109,8 @@ class Database:
         self._sqlite_connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         if config.backend == "postgres":
-            schema = config.schema
             self._pool = ConnectionPool(
-                conninfo=psycopg.conninfo.make_conninfo(
-                    host=config.host,
-                    port=config.port,
-                    user=config.user,
-                    password=config.password or None,
-                    dbname=config.dbname,
-                    options=f"-c search_path={schema}",
-                    connect_timeout=10,
-                ),
+                conninfo=conninfo(config),
                 min_size=1,
                 max_size=max(2, config.pool_size),
                 kwargs={"autocommit": True},  # transactions are explicit (transaction(), read())

@@ -97,16 +97,24 @@ class ViewRow:
         return CurrentRow(self.version, self.state, self.inputs)
 
 
-def get_one_with_head(database: Database, events_table: str, opportunity_id: UUID) -> ViewRow:
-    """One round trip: the view row and how far the event store has got for that id."""
-    stored_id = str(opportunity_id) if database.is_postgres else opportunity_id.hex
+def one_with_head_query(
+    is_postgres: bool, events_table: str, opportunity_id: UUID
+) -> tuple[str, tuple[str, str]]:
+    """The one statement (`?` placeholders) that reads the view row and how far the event
+    store has got for that id; its row makes a `ViewRow`."""
+    stored_id = str(opportunity_id) if is_postgres else opportunity_id.hex
     sql = (
         "SELECT p.version, p.state, p.inputs,"  # noqa: S608 (the table name is the recorder's)
         f" (SELECT MAX(e.originator_version) FROM {events_table} e WHERE e.originator_id = ?)"
         " FROM (SELECT 1 AS one) AS o LEFT JOIN pipeline p ON p.opportunity_id = ?"
     )
-    row = database.fetch_one(sql, (stored_id, str(opportunity_id)))
-    return ViewRow(row[0], row[1], row[2], row[3])
+    return sql, (stored_id, str(opportunity_id))
+
+
+def get_one_with_head(database: Database, events_table: str, opportunity_id: UUID) -> ViewRow:
+    """One round trip: the view row and how far the event store has got for that id."""
+    sql, params = one_with_head_query(database.is_postgres, events_table, opportunity_id)
+    return ViewRow(*database.fetch_one(sql, params))
 
 
 def list_page(

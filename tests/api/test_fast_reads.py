@@ -7,13 +7,18 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from fastapi.testclient import TestClient
 
 import api.fast_reads
 import api.fast_reads as api_fast_reads
 import api.routers.opportunities
 import projections.queries
+from api.app import create_app
 from api.observe import RouteTemplates
 from api.reads import current_state
+from api.settings import Settings
+from projections.async_reads import AsyncReads
+from tests.api.conftest import APP_SETTINGS
 
 
 @pytest.fixture
@@ -21,9 +26,15 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How often the fast path answered and how often the route's handler ran."""
     calls = {"fast": 0, "route": 0}
     real_view, real_route = api.fast_reads.view_body, api.routers.opportunities._state_of
+    real_async_view = api.fast_reads.view_body_async
 
     def fast(*args: Any) -> Any:
         found = real_view(*args)
+        calls["fast"] += found is not None
+        return found
+
+    async def fast_async(*args: Any) -> Any:  # PostgreSQL, once the app's lifespan runs
+        found = await real_async_view(*args)
         calls["fast"] += found is not None
         return found
 
@@ -32,6 +43,7 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         return real_route(*args)
 
     monkeypatch.setattr(api.fast_reads, "view_body", fast)
+    monkeypatch.setattr(api.fast_reads, "view_body_async", fast_async)
     monkeypatch.setattr(api.routers.opportunities, "_state_of", route)
     return calls
 
@@ -154,3 +166,38 @@ def test_a_fast_read_is_counted_under_the_routes_own_template(api: Any) -> None:
         and 'status="200"' in row
     )
     assert float(line.rsplit(" ", 1)[1]) >= 3
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_fast_path_awaits_its_read_on_the_event_loop_while_the_app_serves(
+    postgres_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    real_fetch = AsyncReads.fetch_one
+
+    async def fetch_one(self: AsyncReads, sql: str, params: Any = ()) -> Any:
+        reads.append(sql)
+        return await real_fetch(self, sql, params)
+
+    monkeypatch.setattr(AsyncReads, "fetch_one", fetch_one)
+    app = create_app(Settings(database_url=postgres_database_url, **APP_SETTINGS))
+    services = app.state.services
+    assert services.async_reads is not None
+    with TestClient(app) as client:  # runs the lifespan: the pool opens on the app's loop
+        assert services.async_reads.is_open
+        _key, token = services.keys.create("editor-key", "editor")
+        headers = {"Authorization": f"Bearer {token}"}
+        body = {"title": "Rollout", "account": "Acme"}
+        opened = client.post("/v1/opportunities", json=body, headers=headers).json()
+        assert services.runner.wait_for(services.runner.head(), timeout=30)
+
+        found = client.get(f"/v1/opportunities/{opened['id']}", headers=headers)
+        unknown = client.get(f"/v1/opportunities/{uuid4()}", headers=headers)
+
+        assert found.status_code == 200
+        assert found.headers["etag"] == f'"{opened["version"]}"'
+        assert found.json() == current_state(services, UUID(opened["id"]))
+        assert unknown.status_code == 404  # the route's problem answer
+        assert unknown.headers["content-type"] == "application/problem+json"
+        assert len(reads) == 2
+    assert not services.async_reads.is_open  # closed with the lifespan
