@@ -66,10 +66,10 @@ def generate(
 ) -> DemoStats:
     """Write `opportunities` deals recorded over the two years before `end` (default: today
     00:00 UTC), `batch_size` events per transaction (default SQLITE_BATCH on SQLite; at
-    most POSTGRES_BATCH_LIMIT on PostgreSQL). Deterministic: the same seed and end give the same events, ids included,
-    whatever the batch size or number of `workers` (0: tell the stories in this process;
-    default: in parallel for large runs), `checked` or not (True: every story is played
-    through the domain's commands, slower)."""
+    most POSTGRES_BATCH_LIMIT on PostgreSQL). Deterministic: the same seed and end give the
+    same events, ids included, whatever the batch size or number of `workers` (0: tell the
+    stories in this process; default: in parallel for large runs), `checked` or not (True:
+    every story is played through the domain's commands, slower)."""
     started = time.perf_counter()
     end = default_end() if end is None else end
     if end.tzinfo is None or end > datetime.now(UTC):

@@ -15,7 +15,9 @@ import heapq
 import pickle
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from domain.application import Opportunities
@@ -31,6 +33,12 @@ class WorkerFailed(RuntimeError):
     """A worker process raised, or died without finishing its stories."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Worker:
+    process: subprocess.Popen[bytes]
+    errors: IO[bytes]  # its stderr: a file, so the worker never blocks on it
+
+
 def rows_in_parallel(
     app: Opportunities,
     key: bytes,
@@ -40,55 +48,57 @@ def rows_in_parallel(
     """The rows of `telling.linked` for (seed, count, end, checked), in recording order."""
     env = {k: v for k, v in app.env.items() if not k.startswith(_NOT_FOR_WORKERS)}
     env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
-    processes: list[subprocess.Popen[bytes]] = []
+    started: list[_Worker] = []
     try:
         for part in range(workers):
+            errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in _stop)
             process = subprocess.Popen(
                 [sys.executable, "-m", "projections.demo.worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stderr=errors,
             )
-            processes.append(process)
+            started.append(_Worker(process, errors))
             job = (type(app), env, key, story, (part, workers))
             assert process.stdin is not None  # noqa: S101 (PIPE above)
             with process.stdin:
                 pickle.dump(job, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        yield from heapq.merge(*(_rows(process) for process in processes))
+        yield from heapq.merge(*(_rows(worker) for worker in started))
     finally:
-        for process in processes:
-            _stop(process)
+        for worker in started:
+            _stop(worker)
 
 
-def _rows(process: subprocess.Popen[bytes]) -> Iterator[Row]:
-    source: IO[bytes] | None = process.stdout
+def _rows(worker: _Worker) -> Iterator[Row]:
+    source = worker.process.stdout
     assert source is not None  # noqa: S101 (PIPE above)
     while True:
         try:
             chunk: Any = pickle.load(source)  # noqa: S301 (our own child, over a pipe)
         except EOFError:
-            raise WorkerFailed(_failure(process)) from None
+            raise WorkerFailed(_failure(worker)) from None
         if chunk is None:
             return
         yield from chunk
 
 
-def _failure(process: subprocess.Popen[bytes]) -> str:
+def _failure(worker: _Worker) -> str:
     try:
-        code = process.wait(timeout=_STOP_SECONDS)
+        code = worker.process.wait(timeout=_STOP_SECONDS)
     except subprocess.TimeoutExpired:
         code = None
     told = b""
-    if process.stderr is not None:
-        with contextlib.suppress(OSError, ValueError):
-            told = process.stderr.read()
+    with contextlib.suppress(OSError, ValueError):
+        worker.errors.seek(0)
+        told = worker.errors.read()
     detail = told.decode(errors="replace").strip()
     return f"demo worker exited with code {code} before it finished" + (
         f":\n{detail}" if detail else ""
     )
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(worker: _Worker) -> None:
+    process = worker.process
     if process.poll() is None:
         process.terminate()
     try:
@@ -96,6 +106,6 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-    for stream in (process.stdin, process.stdout, process.stderr):
+    for stream in (process.stdin, process.stdout, worker.errors):
         if stream is not None:
             stream.close()
