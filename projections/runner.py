@@ -18,13 +18,19 @@ from uuid import UUID
 from domain.application import Opportunities
 from domain.records import EventRecord
 from projections.database import Cursor, Database
+from projections.sweep import LogPages
 from projections.tracking import (
     DEFINITIONS_DDL,
+    SWEEPS_DDL,
     TRACKING_DDL,
+    end_sweep,
+    ensure_position,
     read_definition,
     read_position,
+    read_sweep,
     write_definition,
     write_position,
+    write_sweep,
 )
 from projections.view import OpportunityView
 
@@ -53,11 +59,13 @@ class ProjectionRunner:
         batch_size: int = 20_000,
         poll_seconds: float = 0.2,
         memory_size: int = 5_000,
+        sweep_page: int = 1_000,
     ) -> None:
         self.app = opportunities
         self.database = database
         self.views = {view.name: view for view in views}
         self.batch_size = batch_size
+        self.sweep_page = sweep_page  # opportunities per transaction when sweeping from zero
         self.poll_seconds = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -69,13 +77,17 @@ class ProjectionRunner:
             view.name: OrderedDict() for view in views
         }
         self.applied: dict[str, int] = dict.fromkeys(self.views, 0)
+        table = getattr(opportunities.recorder, "events_table_name", "stored_events")
+        self._pages = LogPages(table, postgres=database.is_postgres)
         with database.transaction() as cursor:
             cursor.execute(TRACKING_DDL)
             cursor.execute(DEFINITIONS_DDL)
+            cursor.execute(SWEEPS_DDL)
             for view in views:
                 for statement in view.ddl:
                     cursor.execute(statement)
             for view in views:
+                ensure_position(cursor, view.name)
                 self._check_definition(cursor, view)
 
     def _check_definition(self, cursor: Cursor, view: OpportunityView) -> None:
@@ -93,7 +105,7 @@ class ProjectionRunner:
                 view.name, stored, wanted,
             )  # fmt: skip
             view.clear(cursor)
-            write_position(cursor, view.name, 0)
+            end_sweep(cursor, view.name, 0)
         write_definition(cursor, view.name, wanted)
 
     # --- reading positions ----------------------------------------------------------
@@ -143,6 +155,10 @@ class ProjectionRunner:
             positions = {n: read_position(cursor, n) for n in wanted}
         start = min(positions.values())
         group = [n for n in wanted if positions[n] == start]
+        if start == 0:
+            swept = self._sweep(group)
+            if swept is not None:
+                return swept
         notifications = self.app.recorder.select_notifications(
             start=start, limit=self.batch_size, inclusive_of_start=False
         )
@@ -161,16 +177,51 @@ class ProjectionRunner:
                 self.views[name].project_many(cursor, histories)
                 write_position(cursor, name, notifications[-1].id)
                 applied.append(name)
-        # Only now, after the commit, do the histories become this runner's memory.
-        for name in applied:
+        self._remember(applied, histories, len(notifications))
+        return len(notifications) if applied else 0
+
+    def _sweep(self, group: list[str]) -> int | None:
+        """The next page of a sweep from zero (see `projections.sweep`) for the views of
+        `group` at the same point of the same sweep, or the first page of a new one up to
+        the present head. The page's rows and the sweep's progress (at its last page, the
+        views' positions) are written in one transaction, under the views' tracking locks,
+        so several runners share one sweep, each page applied once, and a sweep cut short
+        resumes where it stopped. Returns the events applied; None when the log is not
+        longer than a batch (no sweep under way): those are stepped as usual."""
+        with self.database.read() as cursor:
+            under_way = any(read_sweep(cursor, n) is not None for n in group)
+        head = self.head()
+        if not under_way and head <= self.batch_size:
+            return None
+        with self.database.transaction() as cursor:
+            for name in group:
+                if read_position(cursor, name, for_update=self.database.is_postgres) != 0:
+                    return 0  # another runner finished this sweep first
+            sweeps = {n: read_sweep(cursor, n) for n in group}
+            members = [n for n in group if sweeps[n] == sweeps[group[0]]]
+            head, after = sweeps[group[0]] or (head, 0)
+            page = self._pages.page(cursor, after, head, self.sweep_page, self.app.record_of)
+            for name in members:
+                self.views[name].project_many(cursor, page.histories)
+                if page.last:
+                    end_sweep(cursor, name, head)
+                else:
+                    write_sweep(cursor, name, head, page.after)
+        self._remember(members, page.histories, page.events)
+        return page.events or self.step(group)
+
+    def _remember(
+        self, names: Sequence[str], histories: dict[str, list[EventRecord]], events: int
+    ) -> None:
+        """After the commit, the histories just projected become the views' memory."""
+        for name in names:
             memory = self._memory[name]
             for opportunity_id, records in histories.items():
                 memory[opportunity_id] = records
                 memory.move_to_end(opportunity_id)
             while len(memory) > self.memory_size:
                 memory.popitem(last=False)
-            self.applied[name] += len(notifications)
-        return len(notifications) if applied else 0
+            self.applied[name] += events
 
     def _history(
         self, names: Sequence[str], opportunity_id: str, new: list[EventRecord]
@@ -210,7 +261,7 @@ class ProjectionRunner:
         with self.database.transaction() as cursor:
             read_position(cursor, name, for_update=self.database.is_postgres)
             view.clear(cursor)
-            write_position(cursor, name, 0)
+            end_sweep(cursor, name, 0)
         self._memory[name].clear()
         self._wake.set()
 

@@ -48,3 +48,41 @@ def write_position(cursor: Cursor, name: str, position: int) -> None:
         " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
         (name, position),
     )
+
+
+# A view being swept from zero (ProjectionRunner): the head the sweep stops at, and the
+# position of the last opportunity's first event already projected.
+SWEEPS_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_sweeps ("
+    " name TEXT PRIMARY KEY, head BIGINT NOT NULL, after BIGINT NOT NULL)"
+)
+
+
+def ensure_position(cursor: Cursor, name: str) -> None:
+    """Give the view a tracking row (position 0) if it has none, so that reading its
+    position for update always has a row to lock."""
+    cursor.execute(
+        "INSERT INTO projection_tracking (name, position) VALUES (?, 0)"
+        " ON CONFLICT (name) DO NOTHING",
+        (name,),
+    )
+
+
+def read_sweep(cursor: Cursor, name: str) -> tuple[int, int] | None:
+    cursor.execute("SELECT head, after FROM projection_sweeps WHERE name = ?", (name,))
+    row = cursor.fetchone()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def write_sweep(cursor: Cursor, name: str, head: int, after: int) -> None:
+    cursor.execute(
+        "INSERT INTO projection_sweeps (name, head, after) VALUES (?, ?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET head = excluded.head, after = excluded.after",
+        (name, head, after),
+    )
+
+
+def end_sweep(cursor: Cursor, name: str, position: int) -> None:
+    """The view stands at `position`, and no sweep is under way."""
+    write_position(cursor, name, position)
+    cursor.execute("DELETE FROM projection_sweeps WHERE name = ?", (name,))

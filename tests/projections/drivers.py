@@ -22,3 +22,33 @@ def open_deal(services: Services, **fields: Any) -> Any:
 
 
 DAY = timedelta(days=1)
+
+
+def snapshot(services: Services) -> dict[str, list[Any]]:
+    """Every view row, in a stable order."""
+    tables = {
+        "pipeline": "SELECT * FROM pipeline ORDER BY opportunity_id",
+        "account_opportunities": "SELECT * FROM account_opportunities ORDER BY opportunity_id",
+        "opportunity_departments": "SELECT * FROM opportunity_departments"
+        " ORDER BY opportunity_id, position",
+    }
+    with services.database.read() as cursor:
+        found = {}
+        for name, sql in tables.items():
+            cursor.execute(sql)
+            found[name] = [tuple(row) for row in cursor.fetchall()]
+    return found
+
+
+def busy_history(services: Services, clock: Any, deals: int = 6) -> list[Any]:
+    ids = []
+    for n in range(deals):
+        deal = open_deal(services, account=f"Account {n % 3}", buying_departments=["IT", "Finance"])
+        clock.advance(hours=5)
+        record(services, deal, "MeetingGained", contact="Dana", department="IT")
+        record(services, deal, "StakeholderBoughtIn", stakeholder="Sam", department="Finance",
+               role="economic_buyer")  # fmt: skip
+        if n % 2:
+            record(services, deal, "Paused", reason="budget freeze")
+        ids.append(deal)
+    return ids

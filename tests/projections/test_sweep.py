@@ -1,0 +1,177 @@
+"""A view that starts from zero on a log longer than a batch is swept by opportunity: each
+opportunity's rows computed once from its history up to a fixed head, a page of
+opportunities per transaction, the sweep's progress kept with the rows. The result is the
+one stepping through the log in order gives; a sweep cut short resumes where it stopped;
+runners share one sweep; what is recorded during a sweep is applied after it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from api.services import Services
+from domain.records import EventRecord
+from projections.database import Cursor
+from projections.pipeline import PipelineView
+from projections.runner import ProjectionRunner
+from projections.tracking import read_sweep
+from tests.projections.drivers import busy_history, open_deal, record, snapshot
+
+DEALS = 7
+
+
+def events_of(services: Services, deals: Sequence[Any]) -> int:
+    return sum(len(services.opportunities.history(deal)) for deal in deals)
+
+
+def stepped_in_log_order(services: Services) -> dict[str, list[Any]]:
+    """The views as stepping through the whole log in one batch leaves them."""
+    runner = services.runner
+    runner.batch_size = 1_000_000
+    for name in list(runner.views):
+        runner.rebuild(name)
+    runner.catch_up()
+    return snapshot(services)
+
+
+def sweeping(services: Services, page: int = 2) -> ProjectionRunner:
+    runner = services.runner
+    runner.batch_size = 5  # the log is longer: a view at zero is swept
+    runner.sweep_page = page
+    for name in list(runner.views):
+        runner.rebuild(name)
+    runner.applied = dict.fromkeys(runner.views, 0)  # count from the rebuild on
+    return runner
+
+
+def sweep_of(services: Services, name: str) -> tuple[int, int] | None:
+    with services.database.read() as cursor:
+        return read_sweep(cursor, name)
+
+
+def test_a_sweep_from_zero_gives_the_rows_of_stepping_through_the_log(
+    services: Services, clock: Any
+) -> None:
+    deals = busy_history(services, clock, deals=DEALS)
+    expected = stepped_in_log_order(services)
+    runner = sweeping(services, page=2)
+    head = runner.head()
+
+    first = runner.step()
+
+    assert first == events_of(services, deals[:2])  # two whole histories, one transaction
+    assert runner.position("pipeline") == 0  # the position moves at the sweep's end
+    swept = sweep_of(services, "pipeline")
+    assert swept is not None
+    assert swept[0] == head
+    assert len(snapshot(services)["pipeline"]) == 2
+    assert first + runner.catch_up() == head
+    assert runner.position("pipeline") == head
+    assert runner.position("relationships") == head
+    assert sweep_of(services, "pipeline") is None
+    assert runner.applied == {"pipeline": head, "relationships": head}
+    assert snapshot(services) == expected
+
+
+def test_a_log_no_longer_than_a_batch_is_stepped_in_log_order(
+    services: Services, clock: Any
+) -> None:
+    busy_history(services, clock, deals=2)
+    runner = sweeping(services)
+    runner.batch_size = runner.head()
+
+    runner.step()
+
+    assert runner.position("pipeline") == runner.head()
+    assert sweep_of(services, "pipeline") is None
+
+
+class Crash(RuntimeError):
+    pass
+
+
+class DiesOnSecondPage(PipelineView):
+    def __init__(self, inner: PipelineView) -> None:
+        super().__init__(inner.policy)
+        self.pages = 0
+
+    def project_many(self, cursor: Cursor, histories: Mapping[str, Sequence[EventRecord]]) -> None:
+        self.pages += 1
+        super().project_many(cursor, histories)
+        if self.pages == 2:
+            raise Crash("killed in the middle of a sweep")
+
+
+def test_a_sweep_cut_short_resumes_after_its_last_committed_page(
+    services: Services, clock: Any
+) -> None:
+    deals = busy_history(services, clock, deals=DEALS)
+    expected = stepped_in_log_order(services)
+    runner = sweeping(services, page=3)
+    healthy = runner.views["pipeline"]
+    assert isinstance(healthy, PipelineView)
+    runner.views["pipeline"] = DiesOnSecondPage(healthy)
+
+    with pytest.raises(Crash):
+        runner.catch_up()
+    progress = sweep_of(services, "pipeline")
+    assert progress is not None
+    assert progress[1] > 0  # the first page stands
+    assert len(snapshot(services)["pipeline"]) == 3  # and nothing of the second
+
+    restarted = ProjectionRunner(
+        services.opportunities, services.database, [healthy, runner.views["relationships"]],
+        batch_size=5, sweep_page=3,
+    )  # fmt: skip
+    restarted.catch_up()
+
+    assert restarted.applied["pipeline"] == runner.head() - events_of(
+        services, deals[:3]
+    )  # not page 1
+    assert restarted.position("pipeline") == runner.head()
+    assert snapshot(services) == expected
+
+
+def test_events_recorded_during_a_sweep_are_applied_after_it(
+    services: Services, clock: Any
+) -> None:
+    deals = busy_history(services, clock, deals=DEALS)
+    runner = sweeping(services, page=2)
+    runner.step()  # the sweep's head is fixed now
+    record(services, deals[0], "CustomerDataGathered", summary="budget owner named")
+    record(services, deals[-1], "CustomerDataGathered", summary="usage figures")
+    late = open_deal(services, title="Opened during the sweep")
+    record(services, late, "MeetingGained", contact="Lee", department="Ops")
+
+    runner.catch_up()
+
+    assert runner.position("pipeline") == runner.head()
+    swept = snapshot(services)
+    assert len(swept["pipeline"]) == DEALS + 1
+    assert swept == stepped_in_log_order(services)
+
+
+def test_runners_sweeping_together_apply_each_page_once_and_agree_with_a_rebuild(
+    services: Services, clock: Any
+) -> None:
+    busy_history(services, clock, deals=DEALS)
+    expected = stepped_in_log_order(services)
+    first = sweeping(services, page=1)
+    second = ProjectionRunner(
+        services.opportunities, services.database, list(first.views.values()),
+        batch_size=5, sweep_page=1,
+    )  # fmt: skip
+    threads = [threading.Thread(target=runner.catch_up) for runner in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    head = first.head()
+    for name in first.views:
+        assert first.applied[name] + second.applied[name] == head
+        assert first.position(name) == head
+    assert snapshot(services) == expected
