@@ -56,7 +56,10 @@ def build_runner(
 ) -> ProjectionRunner:
     policy = settings.momentum_policy()
     return ProjectionRunner(
-        opportunities, views_database(database), [PipelineView(policy), RelationshipView(policy)]
+        opportunities,
+        views_database(database),
+        [PipelineView(policy), RelationshipView(policy)],
+        sweep_processes=settings.sweep_processes,
     )
 
 

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         description="Run the projections inside the API process. Default: yes on SQLite, no on"
         " PostgreSQL (run `smallwins project` as its own process there).",
     )
+    sweep_processes: int = Field(
+        2,
+        ge=0,
+        le=64,
+        description="Helper processes that read and compute the pages of a view rebuilt from"
+        " zero (0: the runner does it alone).",
+    )
     ready_max_lag: int = Field(
         1000, ge=0, description="/readyz fails while a projection lags the log by more events."
     )

@@ -60,11 +60,14 @@ def record_from_zero(results: Results, store: Store, size: int, answer: dict[str
         f"catch-up from zero, all {len(answer['views'])} views, {events:,} events",
         FROM_ZERO, backend,
     ).add("rate", "events/s", events / answer["seconds"])  # fmt: skip
-    results.figure(
+    memory = results.figure(
         f"memory/rebuild/{backend}/{size}", "f",
         f"catch-up from zero (all views) peak RSS, {events:,} events",
-        f"VmHWM of {FROM_ZERO}", backend,
-    ).add("peak_rss", "MB", answer["peak_rss_mb"])  # fmt: skip
+        f"VmHWM of {FROM_ZERO}; ru_maxrss of its children (the sweep's helpers)", backend,
+    )  # fmt: skip
+    memory.add("peak_rss", "MB", answer["peak_rss_mb"])
+    if answer.get("helper_peak_rss_mb"):
+        memory.add("helper_peak_rss", "MB", answer["helper_peak_rss_mb"])
 
 
 def record_growth(results: Results, store: Store, answer: dict[str, Any]) -> None:

@@ -42,7 +42,7 @@ def number(value: float | None, unit: str) -> str:
 
 METRIC_TITLES = {
     "rate": "rate", "p50": "p50", "p99": "p99", "non_2xx": "non-2xx (all runs)",
-    "seconds": "time", "peak_rss": "peak RSS",
+    "seconds": "time", "peak_rss": "peak RSS", "helper_peak_rss": "largest helper's peak RSS",
 }  # fmt: skip
 
 

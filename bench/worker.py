@@ -5,12 +5,14 @@
 
 on SMALLWINS_DATABASE_URL (with SMALLWINS_INTEGRITY_KEY). Prints one JSON line: events
 (the log's length), seconds, per view seconds and events applied (rebuild, catch-up),
-peak_rss_mb (VmHWM at the end). `generate` writes COUNT more opportunities through the
+peak_rss_mb (VmHWM at the end), helper_peak_rss_mb (the largest child's, e.g. a
+sweep's helper processes). `generate` writes COUNT more opportunities through the
 demo generator's bulk path."""
 
 from __future__ import annotations
 
 import json
+import resource
 import sys
 import time
 from typing import Any
@@ -78,6 +80,8 @@ def main(mode: str, *args: str) -> dict[str, Any]:
         database.close()
         app.close()
     answer["peak_rss_mb"] = peak_rss_mb()
+    # The sweep's helper processes (SMALLWINS_SWEEP_PROCESSES), waited for when it ended.
+    answer["helper_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return answer
 
 

@@ -45,6 +45,12 @@ class _PgCursor:
                 statement, [tuple(r) for r in rows[at : at + PG_PIPELINE_ROWS]]
             )
 
+    def copy_rows(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows with COPY: one stream, not a statement per row."""
+        with self._cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
 
@@ -54,6 +60,15 @@ class _PgCursor:
     @property
     def rowcount(self) -> int:
         return self._cursor.rowcount
+
+
+def insert_rows(cursor: Cursor, table: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert whole rows (every column, in the table's order) into one of our tables."""
+    if isinstance(cursor, _PgCursor):
+        cursor.copy_rows(table, rows)
+        return
+    marks = ", ".join("?" * len(rows[0]))
+    cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
 
 
 SCHEMA_LOCK = 0x736D616C6C77696E  # "smallwin": one advisory lock for creating tables

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -18,7 +19,8 @@ from uuid import UUID
 from domain.application import Opportunities
 from domain.records import EventRecord
 from projections.database import Cursor, Database
-from projections.sweep import LogPages
+from projections.sweep import LogPages, Page
+from projections.sweep_pool import SweepPool, can_spawn, job_for
 from projections.tracking import (
     DEFINITIONS_DDL,
     SWEEPS_DDL,
@@ -35,6 +37,9 @@ from projections.tracking import (
 from projections.view import OpportunityView
 
 log = logging.getLogger("smallwins.projections")
+
+SWEEP_CACHE_KIB = 65_536
+SQLITE_DEFAULT_CACHE_KIB = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +65,7 @@ class ProjectionRunner:
         poll_seconds: float = 0.2,
         memory_size: int = 5_000,
         sweep_page: int = 1_000,
+        sweep_processes: int = 0,
     ) -> None:
         self.app = opportunities
         self.database = database
@@ -77,8 +83,10 @@ class ProjectionRunner:
             view.name: OrderedDict() for view in views
         }
         self.applied: dict[str, int] = dict.fromkeys(self.views, 0)
-        table = getattr(opportunities.recorder, "events_table_name", "stored_events")
-        self._pages = LogPages(table, postgres=database.is_postgres)
+        self._table = getattr(opportunities.recorder, "events_table_name", "stored_events")
+        self._pages = LogPages(self._table, postgres=database.is_postgres)
+        self.sweep_processes = sweep_processes  # helpers reading and computing a sweep's pages
+        self._pool: SweepPool | None = None
         with database.transaction() as cursor:
             cursor.execute(TRACKING_DDL)
             cursor.execute(DEFINITIONS_DDL)
@@ -193,22 +201,68 @@ class ProjectionRunner:
         head = self.head()
         if not under_way and head <= self.batch_size:
             return None
-        with self.database.transaction() as cursor:
-            for name in group:
-                if read_position(cursor, name, for_update=self.database.is_postgres) != 0:
-                    return 0  # another runner finished this sweep first
-            sweeps = {n: read_sweep(cursor, n) for n in group}
-            members = [n for n in group if sweeps[n] == sweeps[group[0]]]
-            head, after = sweeps[group[0]] or (head, 0)
-            page = self._pages.page(cursor, after, head, self.sweep_page, self.app.record_of)
-            for name in members:
-                self.views[name].project_many(cursor, page.histories)
+        try:
+            with self.database.transaction() as cursor:
+                for name in group:
+                    if read_position(cursor, name, for_update=self.database.is_postgres) != 0:
+                        self._close_pool()
+                        return 0  # another runner finished this sweep first
+                self._sweep_cache(cursor, SWEEP_CACHE_KIB)
+                sweeps = {n: read_sweep(cursor, n) for n in group}
+                members = [n for n in group if sweeps[n] == sweeps[group[0]]]
+                head, after = sweeps[group[0]] or (head, self._pages.start)
+                page, histories, events = self._sweep_page(cursor, after, head, members)
+                for name in members:
+                    if page.last:
+                        end_sweep(cursor, name, head)
+                    else:
+                        write_sweep(cursor, name, head, page.high)
                 if page.last:
-                    end_sweep(cursor, name, head)
-                else:
-                    write_sweep(cursor, name, head, page.after)
-        self._remember(members, page.histories, page.events)
-        return page.events or self.step(group)
+                    self._sweep_cache(cursor, SQLITE_DEFAULT_CACHE_KIB)
+        except BaseException:
+            self._close_pool()  # a helper may be broken; the next page starts a new pool
+            raise
+        if page.last:
+            self._close_pool()
+        self._remember(members, histories, events)
+        return events or self.step(group)
+
+    def _sweep_cache(self, cursor: Cursor, kib: int) -> None:
+        """On SQLite, the page cache of this connection: a sweep writes every row of the
+        views, and with the default 2 MiB nearly every insert would re-read an index page
+        from the operating system; back to the default when the sweep ends."""
+        if not self.database.is_postgres:
+            cursor.execute(f"PRAGMA cache_size = -{kib}")
+
+    def _sweep_page(
+        self, cursor: Cursor, after: str, head: int, members: list[str]
+    ) -> tuple[Page, dict[str, list[EventRecord]], int]:
+        """Write the rows of the sweep's page after `after`; returns the page, the
+        histories this process read for it (none when helpers read them) and its events."""
+        if self.sweep_processes < 1 or not can_spawn():
+            page = self._pages.pages(cursor, after, head, self.sweep_page, 1)[0]
+            histories, events = self._pages.histories(cursor, page, head, self.app.record_of)
+            for name in members:
+                self.views[name].project_many(cursor, histories, fresh=True)
+            return page, histories, events
+        if self._pool is None:
+            job = job_for(self.app, self.database.config, self._table, list(self.views.values()))
+            self._pool = SweepPool(job, self.sweep_processes, self.sweep_page)
+        try:
+            computed = self._pool.next(cursor, after, head, members)
+        except BrokenProcessPool:
+            log.warning("sweep helper processes failed; this runner sweeps alone from now on")
+            self._close_pool()
+            self.sweep_processes = 0
+            return self._sweep_page(cursor, after, head, members)
+        for name in members:
+            self.views[name].write_rows(cursor, computed.ids, computed.rows[name], fresh=True)
+        return computed.page, {}, computed.events
+
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     def _remember(
         self, names: Sequence[str], histories: dict[str, list[EventRecord]], events: int
@@ -287,6 +341,7 @@ class ProjectionRunner:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self._close_pool()
 
     def run_forever(self) -> None:
         self._loop()

@@ -3,14 +3,15 @@
 Caught up in log order, a view recomputes an opportunity's rows once for every batch that
 holds one of its events, each time from its whole history so far: a long log costs a
 multiple of its events. From zero there is nothing to keep up with yet, so the runner
-sweeps the log up to a fixed head by opportunity instead: a page of opportunities (in the
-order of their first events) with their whole histories up to the head, each computed
-once. The page reads go through the index on (originator_id, originator_version)."""
+sweeps the log up to a fixed head by opportunity instead: a page of opportunities with
+their whole histories up to the head, each computed once. The pages follow the events
+table's primary key, (originator_id, originator_version)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -18,63 +19,83 @@ from eventsourcing.persistence import StoredEvent
 from domain.records import EventRecord
 from projections.database import Cursor
 
+Histories = dict[str, list[EventRecord]]  # opportunity id -> its records up to the head
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    histories: dict[str, list[EventRecord]]  # opportunity id -> its records up to the head
-    after: int  # the position of the last opportunity's first event
+    low: str  # the page holds the opportunities with ids after `low`...
+    high: str  # ...up to and including `high` (the events table's id column, as text)
     last: bool  # no opportunity of the log up to the head comes after this page
-    events: int
 
 
 class LogPages:
-    """SQL for one backend's events table: rowid on SQLite, notification_id on PostgreSQL."""
+    """SQL for one backend's events table (rowid on SQLite, notification_id on PostgreSQL
+    is the position). Pages follow the ids' order, the order of the events table's primary
+    key: the ids of a page are read from that index alone, and a page's histories are one
+    range of it."""
 
     def __init__(self, table: str, *, postgres: bool) -> None:
         self.postgres = postgres
         position = "notification_id" if postgres else "rowid"
-        self._firsts = (
-            f"SELECT {position}, originator_id FROM {table}"  # noqa: S608 (constant names)
-            f" WHERE {position} > ? AND {position} <= ? AND originator_version = 1"
-            f" ORDER BY {position} LIMIT ?"
+        cast = "::uuid" if postgres else ""
+        self.start = "00000000-0000-0000-0000-000000000000" if postgres else ""  # below any id
+        self._ids = (
+            f"SELECT originator_id FROM {table}"  # noqa: S608 (constant names)
+            f" WHERE originator_id > ?{cast} AND originator_version = 1 AND {position} <= ?"
+            f" ORDER BY originator_id LIMIT ?"
         )
         self._events = (
             f"SELECT originator_id, originator_version, topic, state FROM {table}"  # noqa: S608
-            f" WHERE originator_id {'= ANY(?)' if postgres else 'IN ({marks})'}"
-            f" AND {position} <= ? ORDER BY originator_id, originator_version"
+            f" WHERE originator_id > ?{cast} AND originator_id <= ?{cast} AND {position} <= ?"
         )
 
-    def page(
-        self,
-        cursor: Cursor,
-        after: int,
-        head: int,
-        size: int,
-        record_of: Callable[[StoredEvent], EventRecord],
-    ) -> Page:
-        """The next `size` opportunities whose first event lies in (after, head], with
-        their records up to `head`."""
-        cursor.execute(self._firsts, (after, head, size + 1))
-        firsts = cursor.fetchall()
-        last = len(firsts) <= size
-        firsts = firsts[:size]
-        if not firsts:
-            return Page({}, after, last=True, events=0)
-        keys = [row[1] for row in firsts]
+    def _use_indexes(self, cursor: Cursor) -> None:
         if self.postgres:
-            cursor.execute(self._events, (keys, head))
-        else:
-            marks = ", ".join("?" * len(keys))
-            cursor.execute(self._events.format(marks=marks), (*keys, head))
-        lists: dict[UUID | str, list[EventRecord]] = {key: [] for key in keys}
+            # Through the primary key's index, stopping at the limit, whatever the planner's
+            # statistics say (right after a bulk load it has none and may choose a bitmap
+            # scan of the whole rest of the table for every page).
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+
+    def pages(self, cursor: Cursor, after: str, head: int, size: int, count: int) -> list[Page]:
+        """Up to `count` pages of `size` opportunities with ids after `after` and first
+        events up to `head`, in order."""
+        self._use_indexes(cursor)
+        cursor.execute(self._ids, (after, head, size * count + 1))
+        ids = [str(row[0]) for row in cursor.fetchall()]
+        found = []
+        low = after
+        for at in range(0, min(len(ids), size * count), size):
+            high = ids[min(at + size, len(ids)) - 1]
+            found.append(Page(low, high, last=at + size >= len(ids)))
+            low = high
+        return found or [Page(after, after, last=True)]
+
+    def histories(
+        self, cursor: Cursor, page: Page, head: int, record_of: Callable[[StoredEvent], EventRecord]
+    ) -> tuple[Histories, int]:
+        """The page's opportunities' records up to `head`, and how many there are."""
+        if page.high == page.low:
+            return {}, 0
+        self._use_indexes(cursor)
+        cursor.execute(self._events, (page.low, page.high, head))
         rows = cursor.fetchall()
+        lists: dict[Any, list[EventRecord]] = {}
         for key, version, topic, state in rows:
-            lists[key].append(record_of(StoredEvent(key, version, topic, bytes(state))))
-        histories = {_id(key): records for key, records in lists.items()}
-        return Page(histories, int(firsts[-1][0]), last=last, events=len(rows))
+            records = lists.get(key)
+            if records is None:
+                records = lists[key] = []
+            records.append(record_of(StoredEvent(key, version, topic, bytes(state))))
+        found = {_id(key): sorted(records, key=_version) for key, records in lists.items()}
+        return found, len(rows)
 
 
 def _id(key: UUID | str) -> str:
     """The opportunity id as the views keep it, from the events table's column (a uuid on
     PostgreSQL, its hex digits on SQLite)."""
     return str(key) if isinstance(key, UUID) else str(UUID(key))
+
+
+def _version(record: EventRecord) -> int:
+    return record.version

@@ -50,11 +50,11 @@ def write_position(cursor: Cursor, name: str, position: int) -> None:
     )
 
 
-# A view being swept from zero (ProjectionRunner): the head the sweep stops at, and the
-# position of the last opportunity's first event already projected.
+# A view being swept from zero (ProjectionRunner): the head the sweep stops at, and the id
+# of the last opportunity already projected (pages follow the ids' order).
 SWEEPS_DDL = (
     "CREATE TABLE IF NOT EXISTS projection_sweeps ("
-    " name TEXT PRIMARY KEY, head BIGINT NOT NULL, after BIGINT NOT NULL)"
+    " name TEXT PRIMARY KEY, head BIGINT NOT NULL, after_id TEXT NOT NULL)"
 )
 
 
@@ -68,16 +68,16 @@ def ensure_position(cursor: Cursor, name: str) -> None:
     )
 
 
-def read_sweep(cursor: Cursor, name: str) -> tuple[int, int] | None:
-    cursor.execute("SELECT head, after FROM projection_sweeps WHERE name = ?", (name,))
+def read_sweep(cursor: Cursor, name: str) -> tuple[int, str] | None:
+    cursor.execute("SELECT head, after_id FROM projection_sweeps WHERE name = ?", (name,))
     row = cursor.fetchone()
-    return (int(row[0]), int(row[1])) if row else None
+    return (int(row[0]), str(row[1])) if row else None
 
 
-def write_sweep(cursor: Cursor, name: str, head: int, after: int) -> None:
+def write_sweep(cursor: Cursor, name: str, head: int, after: str) -> None:
     cursor.execute(
-        "INSERT INTO projection_sweeps (name, head, after) VALUES (?, ?, ?)"
-        " ON CONFLICT (name) DO UPDATE SET head = excluded.head, after = excluded.after",
+        "INSERT INTO projection_sweeps (name, head, after_id) VALUES (?, ?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET head = excluded.head, after_id = excluded.after_id",
         (name, head, after),
     )
 

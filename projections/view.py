@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.momentum import MomentumPolicy
 from domain.records import EventRecord
-from projections.database import Cursor
+from projections.database import Cursor, insert_rows
 
 Rows = dict[str, list[tuple[Any, ...]]]  # table -> rows (the opportunity id first)
 CHUNK = 500  # ids per DELETE ... IN (...)
@@ -39,21 +39,37 @@ class OpportunityView(ABC):
         """Write one opportunity's rows from its whole history so far."""
         self.project_many(cursor, {opportunity_id: records})
 
-    def project_many(self, cursor: Cursor, histories: Mapping[str, Sequence[EventRecord]]) -> None:
-        """Replace the rows of every opportunity in `histories` (id -> whole history)."""
+    def project_many(
+        self,
+        cursor: Cursor,
+        histories: Mapping[str, Sequence[EventRecord]],
+        *,
+        fresh: bool = False,
+    ) -> None:
+        """Replace the rows of every opportunity in `histories` (id -> whole history);
+        `fresh`: the view holds no rows of them yet (a sweep from zero), none to delete."""
+        self.write_rows(cursor, list(histories), self.rows_of(histories), fresh=fresh)
+
+    def rows_of(self, histories: Mapping[str, Sequence[EventRecord]]) -> Rows:
+        """The rows of every opportunity in `histories`, table by table."""
         new: Rows = {table: [] for table in self.tables}
         for opportunity_id, records in histories.items():
             for table, rows in self.rows(opportunity_id, records).items():
                 new[table].extend(rows)
-        ids = list(histories)
+        return new
+
+    def write_rows(
+        self, cursor: Cursor, ids: Sequence[str], new: Rows, *, fresh: bool = False
+    ) -> None:
+        """Replace the rows of the opportunities `ids` by `new` (from `rows_of`)."""
+        gone = [] if fresh else list(ids)
         for table in self.tables:
-            for at in range(0, len(ids), CHUNK):
-                chunk = ids[at : at + CHUNK]
+            for at in range(0, len(gone), CHUNK):
+                chunk = gone[at : at + CHUNK]
                 marks = ", ".join("?" * len(chunk))
                 cursor.execute(f"DELETE FROM {table} WHERE opportunity_id IN ({marks})", chunk)  # noqa: S608 (constant names)
             if new[table]:
-                marks = ", ".join("?" * len(new[table][0]))
-                cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", new[table])  # noqa: S608
+                insert_rows(cursor, table, new[table])
 
     def clear(self, cursor: Cursor) -> None:
         for table in self.tables:

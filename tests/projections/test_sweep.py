@@ -6,18 +6,22 @@ runners share one sweep; what is recorded during a sweep is applied after it."""
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from api.services import Services
-from domain.records import EventRecord
 from projections.database import Cursor
 from projections.pipeline import PipelineView
 from projections.runner import ProjectionRunner
+from projections.sweep_pool import SweepPool
 from projections.tracking import read_sweep
+from projections.view import Rows
 from tests.projections.drivers import busy_history, open_deal, record, snapshot
 
 DEALS = 7
@@ -25,6 +29,10 @@ DEALS = 7
 
 def events_of(services: Services, deals: Sequence[Any]) -> int:
     return sum(len(services.opportunities.history(deal)) for deal in deals)
+
+
+def in_sweep_order(deals: Sequence[Any]) -> list[Any]:
+    return sorted(deals, key=str)  # a sweep's pages follow the opportunity ids
 
 
 def stepped_in_log_order(services: Services) -> dict[str, list[Any]]:
@@ -37,10 +45,17 @@ def stepped_in_log_order(services: Services) -> dict[str, list[Any]]:
     return snapshot(services)
 
 
-def sweeping(services: Services, page: int = 2) -> ProjectionRunner:
+@pytest.fixture(params=[0, 2], ids=["alone", "helpers"])
+def helpers(request: pytest.FixtureRequest) -> int:
+    """Sweeps by the runner alone, and with two helper processes reading and computing."""
+    return int(request.param)
+
+
+def sweeping(services: Services, helpers: int, page: int = 2) -> ProjectionRunner:
     runner = services.runner
     runner.batch_size = 5  # the log is longer: a view at zero is swept
     runner.sweep_page = page
+    runner.sweep_processes = helpers
     for name in list(runner.views):
         runner.rebuild(name)
     runner.applied = dict.fromkeys(runner.views, 0)  # count from the rebuild on
@@ -53,16 +68,16 @@ def sweep_of(services: Services, name: str) -> tuple[int, int] | None:
 
 
 def test_a_sweep_from_zero_gives_the_rows_of_stepping_through_the_log(
-    services: Services, clock: Any
+    services: Services, clock: Any, helpers: int
 ) -> None:
     deals = busy_history(services, clock, deals=DEALS)
     expected = stepped_in_log_order(services)
-    runner = sweeping(services, page=2)
+    runner = sweeping(services, helpers, page=2)
     head = runner.head()
 
     first = runner.step()
 
-    assert first == events_of(services, deals[:2])  # two whole histories, one transaction
+    assert first == events_of(services, in_sweep_order(deals)[:2])  # two whole histories
     assert runner.position("pipeline") == 0  # the position moves at the sweep's end
     swept = sweep_of(services, "pipeline")
     assert swept is not None
@@ -77,10 +92,10 @@ def test_a_sweep_from_zero_gives_the_rows_of_stepping_through_the_log(
 
 
 def test_a_log_no_longer_than_a_batch_is_stepped_in_log_order(
-    services: Services, clock: Any
+    services: Services, clock: Any, helpers: int
 ) -> None:
     busy_history(services, clock, deals=2)
-    runner = sweeping(services)
+    runner = sweeping(services, helpers)
     runner.batch_size = runner.head()
 
     runner.step()
@@ -98,19 +113,21 @@ class DiesOnSecondPage(PipelineView):
         super().__init__(inner.policy)
         self.pages = 0
 
-    def project_many(self, cursor: Cursor, histories: Mapping[str, Sequence[EventRecord]]) -> None:
+    def write_rows(
+        self, cursor: Cursor, ids: Sequence[str], new: Rows, *, fresh: bool = False
+    ) -> None:
         self.pages += 1
-        super().project_many(cursor, histories)
+        super().write_rows(cursor, ids, new, fresh=fresh)
         if self.pages == 2:
             raise Crash("killed in the middle of a sweep")
 
 
 def test_a_sweep_cut_short_resumes_after_its_last_committed_page(
-    services: Services, clock: Any
+    services: Services, clock: Any, helpers: int
 ) -> None:
     deals = busy_history(services, clock, deals=DEALS)
     expected = stepped_in_log_order(services)
-    runner = sweeping(services, page=3)
+    runner = sweeping(services, helpers, page=3)
     healthy = runner.views["pipeline"]
     assert isinstance(healthy, PipelineView)
     runner.views["pipeline"] = DiesOnSecondPage(healthy)
@@ -119,27 +136,26 @@ def test_a_sweep_cut_short_resumes_after_its_last_committed_page(
         runner.catch_up()
     progress = sweep_of(services, "pipeline")
     assert progress is not None
-    assert progress[1] > 0  # the first page stands
+    assert UUID(progress[1]) == in_sweep_order(deals)[2]  # the first page stands
     assert len(snapshot(services)["pipeline"]) == 3  # and nothing of the second
 
     restarted = ProjectionRunner(
         services.opportunities, services.database, [healthy, runner.views["relationships"]],
-        batch_size=5, sweep_page=3,
+        batch_size=5, sweep_page=3, sweep_processes=helpers,
     )  # fmt: skip
     restarted.catch_up()
 
-    assert restarted.applied["pipeline"] == runner.head() - events_of(
-        services, deals[:3]
-    )  # not page 1
+    first_page = events_of(services, in_sweep_order(deals)[:3])
+    assert restarted.applied["pipeline"] == runner.head() - first_page  # not page 1 again
     assert restarted.position("pipeline") == runner.head()
     assert snapshot(services) == expected
 
 
 def test_events_recorded_during_a_sweep_are_applied_after_it(
-    services: Services, clock: Any
+    services: Services, clock: Any, helpers: int
 ) -> None:
     deals = busy_history(services, clock, deals=DEALS)
-    runner = sweeping(services, page=2)
+    runner = sweeping(services, helpers, page=2)
     runner.step()  # the sweep's head is fixed now
     record(services, deals[0], "CustomerDataGathered", summary="budget owner named")
     record(services, deals[-1], "CustomerDataGathered", summary="usage figures")
@@ -155,14 +171,14 @@ def test_events_recorded_during_a_sweep_are_applied_after_it(
 
 
 def test_runners_sweeping_together_apply_each_page_once_and_agree_with_a_rebuild(
-    services: Services, clock: Any
+    services: Services, clock: Any, helpers: int
 ) -> None:
     busy_history(services, clock, deals=DEALS)
     expected = stepped_in_log_order(services)
-    first = sweeping(services, page=1)
+    first = sweeping(services, helpers, page=1)
     second = ProjectionRunner(
         services.opportunities, services.database, list(first.views.values()),
-        batch_size=5, sweep_page=1,
+        batch_size=5, sweep_page=1, sweep_processes=helpers,
     )  # fmt: skip
     threads = [threading.Thread(target=runner.catch_up) for runner in (first, second)]
     for thread in threads:
@@ -174,4 +190,27 @@ def test_runners_sweeping_together_apply_each_page_once_and_agree_with_a_rebuild
     for name in first.views:
         assert first.applied[name] + second.applied[name] == head
         assert first.position(name) == head
+    assert snapshot(services) == expected
+
+
+def test_a_runner_whose_helper_processes_break_sweeps_alone(
+    services: Services,
+    clock: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    busy_history(services, clock, deals=DEALS)
+    expected = stepped_in_log_order(services)
+    runner = sweeping(services, 2, page=2)
+
+    def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise BrokenProcessPool("a helper died")
+
+    monkeypatch.setattr(SweepPool, "next", broken)
+    with caplog.at_level(logging.WARNING, logger="smallwins.projections"):
+        runner.catch_up()
+
+    assert runner.sweep_processes == 0
+    assert "sweeps alone" in caplog.text
+    assert runner.position("pipeline") == runner.head()
     assert snapshot(services) == expected

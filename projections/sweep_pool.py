@@ -1,0 +1,143 @@
+"""Sweeping with helper processes: the pages of a sweep (`projections.sweep`) are read,
+decoded and turned into view rows by a pool of processes, a few pages ahead, while the
+runner writes each page's rows and the sweep's progress in order, in its own transactions.
+Reading and computing is nearly all of a sweep's work and a page's rows depend on nothing
+but its histories, so the processes share it out over the machine's cores.
+
+The helpers only read: every write, lock and check stays with the runner. They are started
+with `spawn` (safe from a process running threads) and stopped when the sweep ends."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from domain.application import Opportunities
+from projections.database import Cursor, Database
+from projections.storage import StorageConfig
+from projections.sweep import LogPages, Page
+from projections.view import OpportunityView, Rows
+
+# Environment the helpers must not inherit: they decode with the app's mapper only and read
+# through their own Database; nothing of theirs opens the library's recorders.
+_NOT_FOR_HELPERS = ("INTEGRITY_KEY", "POSTGRES_", "SQLITE_")
+
+
+def can_spawn() -> bool:
+    """Whether a spawned process can start here: it re-imports the main module from its
+    file, which a program read from stdin or typed at a prompt does not have."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return path is None or Path(path).is_file()
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    app_class: type[Opportunities]
+    env: dict[str, str]
+    storage: StorageConfig
+    table: str
+    views: tuple[OpportunityView, ...]
+
+
+def job_for(
+    app: Opportunities, storage: StorageConfig, table: str, views: Sequence[OpportunityView]
+) -> Job:
+    env = {k: v for k, v in app.env.items() if not k.startswith(_NOT_FOR_HELPERS)}
+    env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
+    return Job(type(app), env, storage, table, tuple(views))
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    page: Page
+    rows: dict[str, Rows]  # view name -> its rows for the page's opportunities
+    ids: list[str]
+    events: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    head: int
+    names: tuple[str, ...]
+    page: Page
+    future: Future[tuple[dict[str, Rows], list[str], int]]
+
+
+class SweepPool:
+    def __init__(self, job: Job, processes: int, page_size: int) -> None:
+        self._log = LogPages(job.table, postgres=job.storage.backend == "postgres")
+        self._size = page_size
+        self._ahead = 2 * processes
+        self._queue: deque[_Queued] = deque()
+        self._executor = ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start,
+            initargs=(job,),
+        )
+
+    def next(self, cursor: Cursor, after: str, head: int, names: Sequence[str]) -> Computed:
+        """The rows of the page that starts after `after`, for the views `names`; pages
+        further on are handed out meanwhile. `cursor` reads the page boundaries."""
+        wanted = tuple(names)
+        if self._queue and (self._queue[0].page.low, self._queue[0].head) != (after, head):
+            self._drop()  # another runner moved the sweep: start again from where it is
+        if self._queue and self._queue[0].names != wanted:
+            self._drop()
+        self._fill(cursor, after, head, wanted)
+        queued = self._queue.popleft()
+        rows, ids, events = queued.future.result()
+        self._fill(cursor, queued.page.high, head, wanted)
+        return Computed(queued.page, rows, ids, events)
+
+    def _fill(self, cursor: Cursor, after: str, head: int, names: tuple[str, ...]) -> None:
+        if self._queue:
+            if self._queue[-1].page.last:
+                return
+            after = self._queue[-1].page.high
+        missing = self._ahead - len(self._queue)
+        if missing <= 0:
+            return
+        for page in self._log.pages(cursor, after, head, self._size, missing):
+            future = self._executor.submit(_compute, page, head, names)
+            self._queue.append(_Queued(head, names, page, future))
+
+    def _drop(self) -> None:
+        for queued in self._queue:
+            queued.future.cancel()
+        self._queue.clear()
+
+    def close(self) -> None:
+        self._drop()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+# --- in the helper processes ------------------------------------------------------------
+
+_helper: dict[str, Any] = {}
+
+
+def _start(job: Job) -> None:
+    app = job.app_class(job.env)
+    _helper.update(
+        record_of=app.record_of,
+        database=Database(job.storage),
+        log=LogPages(job.table, postgres=job.storage.backend == "postgres"),
+        views={view.name: view for view in job.views},
+    )
+
+
+def _compute(page: Page, head: int, names: Sequence[str]) -> tuple[dict[str, Rows], list[str], int]:
+    database: Database = _helper["database"]
+    log: LogPages = _helper["log"]
+    with database.read() as cursor:
+        histories, events = log.histories(cursor, page, head, _helper["record_of"])
+    views: dict[str, OpportunityView] = _helper["views"]
+    return {name: views[name].rows_of(histories) for name in names}, list(histories), events
