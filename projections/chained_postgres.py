@@ -27,7 +27,14 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from projections.integrity import CHAIN_TABLES, Linked, canonical_id, extend_links, new_heads
+from projections.integrity import (
+    CHAIN_TABLES,
+    Linked,
+    LogRow,
+    canonical_id,
+    extend_links,
+    new_heads,
+)
 
 FUNCTION = "smallwins_append"
 REMEMBERED_HEADS = 10_000
@@ -88,6 +95,15 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 " WHERE originator_id = ANY(%s)"
             )
             .format(schema=schema)
+            .as_string()
+        )
+        self.select_log_query = (
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state"
+                " FROM {schema}.{events} WHERE notification_id > %s AND notification_id <= %s"
+                " ORDER BY notification_id LIMIT %s"
+            )
+            .format(schema=schema, events=Identifier(self.events_table_name))
             .as_string()
         )
         self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
@@ -173,6 +189,17 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 for originator_id, version, link in cursor.fetchall():
                     known[str(originator_id)] = (int(version), str(link))
         return known
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_log(self, after: int, stop: int, limit: int) -> list[LogRow]:
+        """The log after position `after` up to `stop`, at most `limit` rows, as plain
+        tuples (no notification objects, the id as the driver gives it)."""
+        with (
+            self.datastore.get_connection() as connection,
+            connection.cursor(row_factory=tuple_row) as cursor,
+        ):
+            cursor.execute(self.select_log_query, (after, stop, limit), prepare=True)
+            return cursor.fetchall()
 
     def _remember_heads(self, heads: Iterable[tuple[str, int, str]]) -> None:
         with self._heads_lock:

@@ -99,6 +99,9 @@ def extend_links(
 # chains): (canonical originator id, version, topic, state, link). `insert_linked` on
 # either recorder writes these as they are.
 Linked = tuple[str, int, str, bytes, str]
+# What our recorders' select_log gives: (position, originator_id as stored, version, topic,
+# state).
+LogRow = tuple[int, Any, int, str, bytes]
 
 
 def new_heads(events: Sequence[Linked]) -> list[tuple[str, int, str]]:

@@ -38,9 +38,6 @@ from projections.view import OpportunityView
 
 log = logging.getLogger("smallwins.projections")
 
-SWEEP_CACHE_KIB = 65_536
-SQLITE_DEFAULT_CACHE_KIB = 2_000
-
 
 @dataclass(frozen=True, slots=True)
 class Status:
@@ -207,7 +204,6 @@ class ProjectionRunner:
                     if read_position(cursor, name, for_update=self.database.is_postgres) != 0:
                         self._close_pool()
                         return 0  # another runner finished this sweep first
-                self._sweep_cache(cursor, SWEEP_CACHE_KIB)
                 sweeps = {n: read_sweep(cursor, n) for n in group}
                 members = [n for n in group if sweeps[n] == sweeps[group[0]]]
                 head, after = sweeps[group[0]] or (head, self._pages.start)
@@ -217,8 +213,6 @@ class ProjectionRunner:
                         end_sweep(cursor, name, head)
                     else:
                         write_sweep(cursor, name, head, page.high)
-                if page.last:
-                    self._sweep_cache(cursor, SQLITE_DEFAULT_CACHE_KIB)
         except BaseException:
             self._close_pool()  # a helper may be broken; the next page starts a new pool
             raise
@@ -226,13 +220,6 @@ class ProjectionRunner:
             self._close_pool()
         self._remember(members, histories, events)
         return events or self.step(group)
-
-    def _sweep_cache(self, cursor: Cursor, kib: int) -> None:
-        """On SQLite, the page cache of this connection: a sweep writes every row of the
-        views, and with the default 2 MiB nearly every insert would re-read an index page
-        from the operating system; back to the default when the sweep ends."""
-        if not self.database.is_postgres:
-            cursor.execute(f"PRAGMA cache_size = -{kib}")
 
     def _sweep_page(
         self, cursor: Cursor, after: str, head: int, members: list[str]

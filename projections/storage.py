@@ -26,6 +26,7 @@ from projections.integrity import (
     INSERT_LINKS,
     UPSERT_HEADS,
     Linked,
+    LogRow,
     extend_chain,
     new_heads,
 )
@@ -166,6 +167,18 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         if stored_events:
             extend_chain(self.integrity_key, stored_events, c)
         return notification_ids
+
+    def select_log(self, after: int, stop: int, limit: int) -> list[LogRow]:
+        """The log after position `after` up to `stop`, at most `limit` rows, as plain
+        tuples (no notification objects, the id as stored: hex digits)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state"  # noqa: S608
+                f" FROM {self.events_table_name} WHERE rowid > ? AND rowid <= ?"
+                " ORDER BY rowid LIMIT ?",
+                (after, stop, limit),
+            )
+            return [tuple(row) for row in c.fetchall()]
 
     def insert_linked(self, events: Sequence[Linked]) -> None:
         """Write events whose links the caller computed (`Linked`), in one transaction,

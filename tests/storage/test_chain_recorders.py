@@ -172,3 +172,23 @@ def test_on_postgresql_a_write_to_a_chain_it_extended_last_is_one_statement(
 
     assert len(statements) == 1
     assert "smallwins_append" in statements[0]
+
+
+def test_the_plain_log_reader_gives_the_notifications_rows_between_two_positions(
+    opportunities: Opportunities,
+) -> None:
+    deals = [open_deal(opportunities) for _ in range(3)]
+    for deal in deals:
+        gather(opportunities, deal)
+    recorder: Any = opportunities.recorder
+    head = recorder.max_notification_id()
+
+    rows = recorder.select_log(1, head - 1, 3)
+
+    expected = recorder.select_notifications(
+        start=1, limit=3, stop=head - 1, inclusive_of_start=False
+    )
+    assert [(r[0], UUID(str(r[1])), r[2], r[3], bytes(r[4])) for r in rows] == [
+        (n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in expected
+    ]
+    assert [r[0] for r in recorder.select_log(head - 2, head, 10)] == [head - 1, head]
