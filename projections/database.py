@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from projections.storage import StorageConfig
+from projections.storage import StorageConfig, retry_locked
 
 PG_PIPELINE_ROWS = 1000
 
@@ -153,7 +153,10 @@ class Database:
                 check_same_thread=False,
                 timeout=self.config.lock_timeout_seconds,
             )
-            connection.execute("PRAGMA journal_mode=WAL")
+            retry_locked(
+                lambda: connection.execute("PRAGMA journal_mode=WAL"),
+                self.config.lock_timeout_seconds,
+            )
             connection.execute(f"PRAGMA synchronous={self.config.synchronous}")
             self._local.connection = connection
             with self._lock:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from eventsourcing.persistence import StoredEvent
@@ -30,6 +31,8 @@ from projections.integrity import (
     extend_chain,
     new_heads,
 )
+
+T = TypeVar("T")
 
 Backend = Literal["sqlite", "postgres"]
 Synchronous = Literal["FULL", "NORMAL", "EXTRA"]
@@ -133,6 +136,22 @@ def eventsourcing_env(config: StorageConfig, integrity_key: str | None = None) -
     }
 
 
+def retry_locked(action: Callable[[], T], seconds: float) -> T:
+    """Run `action`, again while SQLite answers "database is locked" without waiting for
+    its busy timeout (turning a new file to WAL needs a moment alone with it, so processes
+    starting together on an empty store can meet that), for up to `seconds`."""
+    deadline = time.monotonic() + seconds
+    delay = 0.005
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
 class _DurablePool(SQLiteConnectionPool):
     """The library's pool, with `PRAGMA synchronous` set on every connection it opens."""
 
@@ -141,7 +160,7 @@ class _DurablePool(SQLiteConnectionPool):
         super().__init__(**kwargs)
 
     def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
+        connection = retry_locked(super()._create_connection, float(self.lock_timeout or 5))
         raw: sqlite3.Connection = connection._sqlite_conn
         raw.execute(f"PRAGMA synchronous={self.synchronous}")
         return connection

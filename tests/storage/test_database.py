@@ -3,13 +3,14 @@ a whole, and a read sees one snapshot however many statements it runs."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 
 import pytest
 
 from projections.database import Database
-from projections.storage import parse_database_url
+from projections.storage import parse_database_url, retry_locked
 
 
 @pytest.fixture
@@ -76,3 +77,33 @@ def test_a_read_sees_one_snapshot_even_when_a_write_commits_during_it(
 
     assert (before, during) == (0, 0)
     assert count_notes(database) == 1
+
+
+def test_a_sqlite_step_refused_as_locked_is_tried_again_until_it_goes_through() -> None:
+    answers: list[BaseException | str] = [
+        sqlite3.OperationalError("database is locked"),
+        sqlite3.OperationalError("database is locked"),
+        "done",
+    ]
+
+    def step() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    assert retry_locked(step, seconds=5) == "done"
+    assert answers == []
+
+
+def test_other_sqlite_errors_and_a_lock_that_outlasts_the_timeout_are_raised() -> None:
+    def broken() -> None:
+        raise sqlite3.OperationalError("no such table: nowhere")
+
+    def locked() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        retry_locked(broken, seconds=5)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        retry_locked(locked, seconds=0.05)
