@@ -198,7 +198,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row) as cursor,
         ):
-            cursor.execute(self.select_log_query, (after, stop, limit), prepare=True)
+            cursor.execute(self.select_log_query, (after, stop, limit), prepare=True, binary=True)
             return cursor.fetchall()
 
     def _remember_heads(self, heads: Iterable[tuple[str, int, str]]) -> None:
