@@ -226,15 +226,21 @@ class ProjectionRunner:
     ) -> tuple[Page, dict[str, list[EventRecord]], int]:
         """Write the rows of the sweep's page after `after`; returns the page, the
         histories this process read for it (none when helpers read them) and its events."""
-        if self.sweep_processes < 1 or not can_spawn():
+        if self._pool is None and self.sweep_processes > 0:
+            if can_spawn():
+                job = job_for(
+                    self.app, self.database.config, self._table, list(self.views.values())
+                )
+                self._pool = SweepPool(job, self.sweep_processes, self.sweep_page)
+            else:
+                log.info("sweep helpers cannot start from this program; sweeping alone")
+                self.sweep_processes = 0
+        if self._pool is None:
             page = self._pages.pages(cursor, after, head, self.sweep_page, 1)[0]
             histories, events = self._pages.histories(cursor, page, head, self.app.record_of)
             for name in members:
                 self.views[name].project_many(cursor, histories, fresh=True)
             return page, histories, events
-        if self._pool is None:
-            job = job_for(self.app, self.database.config, self._table, list(self.views.values()))
-            self._pool = SweepPool(job, self.sweep_processes, self.sweep_page)
         try:
             computed = self._pool.next(cursor, after, head, members)
         except BrokenProcessPool:

@@ -87,10 +87,9 @@ class SweepPool:
         """The rows of the page that starts after `after`, for the views `names`; pages
         further on are handed out meanwhile. `cursor` reads the page boundaries."""
         wanted = tuple(names)
-        if self._queue and (self._queue[0].page.low, self._queue[0].head) != (after, head):
-            self._drop()  # another runner moved the sweep: start again from where it is
-        if self._queue and self._queue[0].names != wanted:
-            self._drop()
+        queued = self._queue[0] if self._queue else None
+        if queued and (queued.page.low, queued.head, queued.names) != (after, head, wanted):
+            self._drop()  # another runner moved the sweep, or other views: start again here
         self._fill(cursor, after, head, wanted)
         queued = self._queue.popleft()
         rows, ids, events = queued.future.result()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -52,3 +53,12 @@ def busy_history(services: Services, clock: Any, deals: int = 6) -> list[Any]:
             record(services, deal, "Paused", reason="budget freeze")
         ids.append(deal)
     return ids
+
+
+def catch_up_together(*runners: Any) -> None:
+    """Each runner catches up in its own thread, all at once."""
+    threads = [threading.Thread(target=runner.catch_up) for runner in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)

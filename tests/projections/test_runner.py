@@ -20,7 +20,7 @@ from domain.state import describe
 from projections.database import Cursor
 from projections.pipeline import PipelineView
 from projections.runner import ProjectionRunner
-from tests.projections.drivers import busy_history, open_deal, record, snapshot
+from tests.projections.drivers import busy_history, catch_up_together, open_deal, record, snapshot
 
 
 class Crash(RuntimeError):
@@ -71,11 +71,7 @@ def test_two_runners_racing_apply_every_event_exactly_once(services: Services, c
     second = ProjectionRunner(
         services.opportunities, services.database, list(first.views.values()), batch_size=3
     )
-    threads = [threading.Thread(target=runner.catch_up) for runner in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    catch_up_together(first, second)
     head = first.head()
     for name in first.views:
         assert first.applied[name] + second.applied[name] == head

@@ -7,7 +7,6 @@ runners share one sweep; what is recorded during a sweep is applied after it."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -22,7 +21,7 @@ from projections.runner import ProjectionRunner
 from projections.sweep_pool import SweepPool
 from projections.tracking import read_sweep
 from projections.view import Rows
-from tests.projections.drivers import busy_history, open_deal, record, snapshot
+from tests.projections.drivers import busy_history, catch_up_together, open_deal, record, snapshot
 
 DEALS = 7
 
@@ -180,11 +179,7 @@ def test_runners_sweeping_together_apply_each_page_once_and_agree_with_a_rebuild
         services.opportunities, services.database, list(first.views.values()),
         batch_size=5, sweep_page=1, sweep_processes=helpers,
     )  # fmt: skip
-    threads = [threading.Thread(target=runner.catch_up) for runner in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    catch_up_together(first, second)
 
     head = first.head()
     for name in first.views:
