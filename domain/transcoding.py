@@ -9,7 +9,7 @@ module, which is most of the cost of reading the log (catch-up, analysis, histor
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -51,7 +51,7 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def _encode_obj(self, o: Any) -> dict[str, Any]:
         if type(o) is datetime and self._iso_datetimes:
-            return {_TAG: DatetimeAsISO.name, _DATA: o.isoformat()}
+            return {_TAG: DatetimeAsISO.name, _DATA: iso_text(o)}
         return super()._encode_obj(o)
 
     def _tag_uuids(self, obj: Any) -> Any:
@@ -110,6 +110,21 @@ class OrjsonTranscoder(JSONTranscoder):
         if type(data) is dict or type(data) is list:
             data = self._untag(data)
         return decode(data)
+
+
+def iso_text(value: datetime) -> str:
+    """`value.isoformat()`, three times faster: orjson writes the same text, except for a
+    UTC offset with seconds in it (which isoformat keeps and orjson drops) and a time zone
+    orjson does not know; those are left to isoformat."""
+    zone = value.tzinfo
+    if zone is not None and zone is not UTC:
+        offset = value.utcoffset()
+        if offset is not None and (offset.seconds % 60 or offset.microseconds):
+            return value.isoformat()
+    try:
+        return orjson.dumps(value)[1:-1].decode()
+    except orjson.JSONEncodeError:
+        return value.isoformat()
 
 
 def _datetime(data: Any) -> datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import struct
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 GENESIS = "0" * 64
+_SIZE = struct.Struct(">I")
 CHAIN_TABLES = (
     "CREATE TABLE IF NOT EXISTS event_chain (originator_id TEXT NOT NULL,"
     " version BIGINT NOT NULL, link TEXT NOT NULL, PRIMARY KEY (originator_id, version))",
@@ -50,9 +52,11 @@ def canonical_link(
 ) -> str:
     """`link`, for an id already in canonical form (`canonical_id`)."""
     mac = _keyed(key).copy()
-    parts = (previous.encode(), canonical.encode(), str(version).encode(), topic.encode())
-    mac.update(b"".join(len(part).to_bytes(4, "big") + part for part in parts))
-    mac.update(state)
+    p, c, v, t = previous.encode(), canonical.encode(), b"%d" % version, topic.encode()
+    size = _SIZE.pack  # each part's length, 4 bytes big-endian, before it
+    mac.update(
+        b"".join((size(len(p)), p, size(len(c)), c, size(len(v)), v, size(len(t)), t, state))
+    )
     return mac.hexdigest()
 
 

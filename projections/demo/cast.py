@@ -6,6 +6,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta, timezone
+from typing import NamedTuple
+
+from projections.demo.lines import Weighted
 
 FIRST_NAMES = (
     "Jo", "Lee", "Priya", "Ravi", "Sam", "Dana", "Alex", "Maria", "Chen", "Fatima", "Tom",
@@ -46,14 +49,13 @@ ROLE_TITLES = {
     "technical_evaluator": ("Solutions Architect", "{d} Engineer", "Systems Analyst"),
     "user": ("{d} Coordinator", "{d} Specialist", "Planner"),
 }
-ROLE_WEIGHTS = (
+ROLES = Weighted((
     ("champion", 4), ("influencer", 3), ("technical_evaluator", 2), ("user", 3),
     ("economic_buyer", 1), ("decision_maker", 1),
-)  # fmt: skip
+))  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(NamedTuple):  # a named tuple: an account has a dozen, the cast thousands
     name: str
     department: str
     title: str
@@ -109,12 +111,11 @@ def _seller(rng: random.Random, name: str) -> Seller:
 
 def _account(rng: random.Random, name: str) -> Account:
     departments = tuple(rng.sample(DEPARTMENTS, rng.randint(3, 7)))
-    roles, weights = zip(*ROLE_WEIGHTS, strict=True)
     people: list[Person] = []
     taken: set[str] = set()
     for department in departments:
         # Every department has someone who can decide, and a few others.
-        staff = ["decision_maker", *rng.choices(roles, weights, k=rng.randint(1, 3))]
+        staff = ["decision_maker", *(ROLES.pick(rng) for _ in range(rng.randint(1, 3)))]
         for role, person in zip(staff, _full_names(rng, len(staff), taken), strict=True):
             title = rng.choice(ROLE_TITLES[role]).format(d=department)
             people.append(Person(person, department, title, role))

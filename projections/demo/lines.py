@@ -2,7 +2,38 @@
 
 from __future__ import annotations
 
+import random
+from bisect import bisect
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Weighted(Generic[T]):
+    """Options drawn by weight as `random.choices` draws them (the same option for the
+    same random number), with the weights added up once rather than at every draw."""
+
+    __slots__ = ("_cumulative", "_last", "_total", "options")
+
+    def __init__(self, pairs: Iterable[tuple[T, float]]) -> None:
+        self.options: tuple[T, ...] = ()
+        cumulative: list[float] = []
+        for option, weight in pairs:
+            self.options += (option,)
+            cumulative.append((cumulative[-1] if cumulative else 0) + weight)
+        self._cumulative = tuple(cumulative)
+        self._total = cumulative[-1] + 0.0
+        self._last = len(cumulative) - 1
+
+    def pick(self, rng: random.Random) -> T:
+        return self.options[bisect(self._cumulative, rng.random() * self._total, 0, self._last)]
+
+
 SOURCES = ("inbound", "outbound", "referral", "repeat", "other")
+SOURCE = Weighted(zip(SOURCES, (30, 35, 15, 15, 5), strict=True))
+CURRENCY = Weighted((("USD", 75), ("EUR", 15), ("GBP", 10)))
+INTERACTIONS_BEFORE_A_RUNG = Weighted(((0, 35), (1, 45), (2, 20)))
 # A referral or a returning customer fits better than a cold outbound lead.
 SOURCE_FIT = {"inbound": 0.05, "outbound": -0.08, "referral": 0.12, "repeat": 0.1, "other": 0.0}
 CHANNELS = ("email", "phone", "meeting", "video", "video", "meeting", "other")
@@ -58,9 +89,15 @@ NOTES = (
     "needs sign-off from the regional office",
 )
 LOSS_REASONS = {
-    "meeting": (("no_fit", 45), ("timing", 20), ("no_decision", 20), ("other", 15)),
-    "customer_data": (("no_fit", 45), ("timing", 20), ("no_decision", 20), ("other", 15)),
-    "decision_makers": (("no_decision", 40), ("no_fit", 20), ("competitor", 20), ("timing", 20)),
-    "demo": (("competitor", 40), ("price", 25), ("no_decision", 20), ("no_fit", 15)),
-    "verbal_commitment": (("price", 40), ("competitor", 35), ("no_decision", 25)),
-}
+    rung: Weighted(reasons)
+    for rung, reasons in {
+        "meeting": (("no_fit", 45), ("timing", 20), ("no_decision", 20), ("other", 15)),
+        "customer_data": (("no_fit", 45), ("timing", 20), ("no_decision", 20), ("other", 15)),
+        "decision_makers": (
+            ("no_decision", 40), ("no_fit", 20), ("competitor", 20), ("timing", 20)
+        ),
+        "demo": (("competitor", 40), ("price", 25), ("no_decision", 20), ("no_fit", 15)),
+        "verbal_commitment": (("price", 40), ("competitor", 35), ("no_decision", 25)),
+    }.items()
+}  # fmt: skip
+LOST_AT_THE_CLOSE = Weighted((("price", 4), ("competitor", 4), ("no_decision", 2)))

@@ -33,7 +33,7 @@ def _play(s: Story) -> None:
             return
         if rng.random() < SKIPPED.get(rung, 0.0):
             continue
-        for _ in range(rng.choices((0, 1, 2), (35, 45, 20))[0]):
+        for _ in range(lines.INTERACTIONS_BEFORE_A_RUNG.pick(rng)):
             s.wait(4.0)
             s.interaction(rung)
         s.wait(5.0)
@@ -145,8 +145,7 @@ def _drop(s: Story, rung: str) -> None:
         s.emit(t.CLOSED_LOST, reason="no_decision")
         return
     s.wait(8.0)
-    reasons, weights = zip(*lines.LOSS_REASONS[rung], strict=True)
-    s.emit(t.CLOSED_LOST, reason=rng.choices(reasons, weights)[0])
+    s.emit(t.CLOSED_LOST, reason=lines.LOSS_REASONS[rung].pick(rng))
 
 
 def _close(s: Story) -> None:
@@ -158,6 +157,4 @@ def _close(s: Story) -> None:
         amount = s.steps[0].fields.get("amount")
         s.emit(t.CLOSED_WON, amount=amount if rng.random() < 0.6 else None)
     else:
-        s.emit(
-            t.CLOSED_LOST, reason=rng.choices(("price", "competitor", "no_decision"), (4, 4, 2))[0]
-        )
+        s.emit(t.CLOSED_LOST, reason=lines.LOST_AT_THE_CLOSE.pick(rng))

@@ -169,7 +169,7 @@ class Story:
 def opening(rng: random.Random, cast: Cast, opened: float) -> Story:
     seller = rng.choice(cast.sellers)
     account = rng.choice(cast.accounts)
-    source = rng.choices(lines.SOURCES, (30, 35, 15, 15, 5))[0]
+    source = lines.SOURCE.pick(rng)
     fit = rng.betavariate(2.2, 2.2) + lines.SOURCE_FIT[source]
     story = Story(rng, seller, account, opened, min(1.0, max(0.0, fit)))
     amount = round(rng.lognormvariate(10.6, 0.8) / 500) * 500
@@ -181,7 +181,7 @@ def opening(rng: random.Random, cast: Cast, opened: float) -> Story:
         account=account.name,
         owner=seller.name,
         amount=float(amount) if rng.random() < 0.85 else None,
-        currency=rng.choices(("USD", "EUR", "GBP"), (75, 15, 10))[0],
+        currency=lines.CURRENCY.pick(rng),
         source=source,
         referred_by=referrer if source == "referral" else None,
         buying_departments=wanted,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from domain.application import Opportunities
 from domain.opportunity import to_record
-from domain.transcoding import OrjsonTranscoder
+from domain.transcoding import OrjsonTranscoder, iso_text
 from projections.demo import generate
 from projections.storage import eventsourcing_env, parse_database_url
 
@@ -130,3 +130,19 @@ def test_a_state_without_uuids_is_encoded_without_being_copied() -> None:
     state = dict(EVENT_STATE)
     assert ours._tag_uuids(state) is state
     assert ours._tag_uuids({"ids": (uuid4(),)})["ids"][0]["_type_"] == "uuid_hex"
+
+
+OFFSETS = st.timedeltas(
+    min_value=timedelta(hours=-23, minutes=59), max_value=timedelta(hours=23, minutes=59)
+)
+ZONES = st.none() | st.just(UTC) | OFFSETS.map(timezone) | st.timezones()
+
+
+@given(st.datetimes(timezones=ZONES))
+def test_the_fast_iso_text_of_a_datetime_is_its_isoformat(value: datetime) -> None:
+    assert iso_text(value) == value.isoformat()
+
+
+def test_a_utc_offset_with_seconds_keeps_its_seconds_in_the_iso_text() -> None:
+    value = datetime(2025, 1, 1, tzinfo=timezone(timedelta(hours=5, minutes=30, seconds=15)))
+    assert iso_text(value) == "2025-01-01T00:00:00+05:30:15"
