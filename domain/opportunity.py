@@ -20,6 +20,7 @@ from domain.errors import (
     OpportunityClosed,
     OpportunityPaused,
 )
+from domain.ids import millis_of, time_ordered_id
 from domain.lifecycle import PAUSED_STATUS, Lifecycle, evolve
 from domain.records import (
     CLOSED_LOST,
@@ -178,7 +179,7 @@ class Opportunity(Aggregate):
         recorded_by = rules.required_text(stamp.recorded_by, "recorded_by")
         return cls._create(
             cls.OpportunityOpened,
-            id=opportunity_id or uuid4(),
+            id=opportunity_id or time_ordered_id(millis_of(stamp.now)),
             timestamp=stamp.now,
             title=rules.required_text(title, "title"),
             account=rules.required_text(account, "account"),

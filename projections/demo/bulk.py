@@ -25,6 +25,7 @@ POSTGRES_BATCH_LIMIT = 5000
 # On SQLite, each batch rewrites the index pages it touches (random ids): large batches
 # touch each page once for many events.
 SQLITE_BATCH = 50_000
+TAIL_BATCH = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ def generate(
     progress: Progress | None = None,
 ) -> DemoStats:
     """Write `opportunities` deals recorded over the two years before `end` (default: today
-    00:00 UTC), `batch_size` events per transaction (default SQLITE_BATCH on SQLite; at
+    00:00 UTC), at most `batch_size` events per transaction (default SQLITE_BATCH on SQLite; at
     most POSTGRES_BATCH_LIMIT on PostgreSQL). Deterministic: the same seed and end give the
     same events, ids included, whatever the batch size or number of `workers` (0: tell the
     stories in this process; default: in parallel for large runs), `checked` or not (True:
@@ -92,19 +93,34 @@ def generate(
     written = 0
     statuses: Counter[str] = Counter()
     batch: list[Linked] = []
+    limit = batch_size
     for row in stream:
         batch.append(row[3:8])  # (id, version, topic, state, link)
         if row[8] is not None:
             statuses[row[8]] += 1
-        if len(batch) >= batch_size:
+        if len(batch) >= limit:
             written += _write(app, batch)
             batch = []
+            limit = next_batch(
+                batch_size, opportunities - statuses.total(), written, statuses.total()
+            )
             if progress is not None:
                 progress(statuses.total(), written)
     written += _write(app, batch)
     if progress is not None:
         progress(statuses.total(), written)
     return DemoStats(opportunities, written, time.perf_counter() - started, dict(statuses))
+
+
+def next_batch(largest: int, unfinished: int, written: int, finished: int) -> int:
+    """The size of the next batch: `largest`, until the events still to come (estimated
+    from the deals not yet finished, at the events per finished deal so far) are fewer
+    than two batches; then half of them, down to TAIL_BATCH. The last batch is written
+    after every story has been told, with nothing left to overlap it: it should be small."""
+    if finished == 0:
+        return largest
+    to_come = unfinished * written // finished
+    return min(largest, max(TAIL_BATCH, to_come // 2))
 
 
 def _batch_size(app: Opportunities, asked: int | None) -> int:

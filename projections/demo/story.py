@@ -16,6 +16,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, NamedTuple
 
 from domain import records as t
+from domain.ids import time_ordered_id
 from projections.demo import lines
 from projections.demo.cast import FIRST_NAMES, LAST_NAMES, Account, Cast, Person, Seller
 
@@ -185,6 +186,6 @@ def opening(rng: random.Random, cast: Cast, opened: float) -> Story:
         source=source,
         referred_by=referrer if source == "referral" else None,
         buying_departments=wanted,
-        opportunity_id=new_id(rng),
+        opportunity_id=time_ordered_id(int(opened) * 1000, rng.getrandbits(128)),
     )
     return story

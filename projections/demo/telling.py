@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
+import math
 import random
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -25,7 +26,7 @@ from domain.application import COMMANDS
 from domain.lifecycle import LOST, OPEN, PAUSED_STATUS, WON
 from domain.opportunity import Opportunity, Stamp
 from domain.records import CLOSED_LOST, CLOSED_WON, EVENT_TYPES, OPENED, PAUSED, RESUMED
-from projections.demo.cast import cast_for
+from projections.demo.cast import Cast, cast_for
 from projections.demo.plot import story
 from projections.demo.story import DAY, Step
 from projections.integrity import GENESIS, canonical_link
@@ -66,29 +67,38 @@ def openings(seed: int, count: int, end: float) -> list[tuple[float, int]]:
 
 
 def in_order(
-    seed: int, count: int, end: float, *, part: int = 0, parts: int = 1
+    seed: int,
+    count: int,
+    end: float,
+    *,
+    part: int = 0,
+    parts: int = 1,
+    cast: Cast | None = None,
 ) -> Iterator[tuple[float, int, int, list[Step]]]:
     """(recorded at, deal, step number, the deal's steps) for deals `part`, `part + parts`,
-    … in recording order. Memory holds only the deals whose story is still going on."""
-    cast = cast_for(seed, count)
-    # Heap entries: (recorded at, deal, step number); step -1 means "not told yet".
-    heap = [(at, i, -1) for at, i in openings(seed, count, end) if i % parts == part]
-    heapq.heapify(heap)
+    … in recording order. Memory holds only the deals whose story is still going on: a
+    deal is told when the next step to record is its opening."""
+    cast = cast_for(seed, count) if cast is None else cast
+    told = sorted((at, i) for at, i in openings(seed, count, end) if i % parts == part)
+    told.append((math.inf, -1))  # the end: every step comes before it
+    heap: list[tuple[float, int, int]] = []  # (recorded at, deal, step number), being told
     plans: dict[int, list[Step]] = {}
-    while heap:
-        at, deal, number = heapq.heappop(heap)
-        if number < 0:
-            steps = story(seed, deal, cast, at, end)
+    for opened, deal in told:
+        mark = (opened, deal, -1)  # this deal's opening, in the heap's order
+        while heap and heap[0] < mark:
+            at, each, number = heap[0]
+            steps = plans[each]
+            if number + 1 < len(steps):
+                heapq.heapreplace(heap, (steps[number + 1].at, each, number + 1))
+            else:
+                heapq.heappop(heap)
+                del plans[each]
+            yield at, each, number, steps
+        if deal >= 0:
+            steps = story(seed, deal, cast, opened, end)
             if steps:  # else it was recorded after `end`: not in the history yet
                 plans[deal] = steps
                 heapq.heappush(heap, (steps[0].at, deal, 0))
-            continue
-        steps = plans[deal]
-        if number + 1 < len(steps):
-            heapq.heappush(heap, (steps[number + 1].at, deal, number + 1))
-        else:
-            del plans[deal]
-        yield at, deal, number, steps
 
 
 def stored(
@@ -100,10 +110,12 @@ def stored(
     part: int = 0,
     parts: int = 1,
     checked: bool = True,
+    cast: Cast | None = None,
 ) -> Iterator[Stored]:
     """The stored events of deals `part`, `part + parts`, … in recording order (all deals
-    with the defaults): through the domain's commands when `checked`, else directly."""
-    steps = in_order(seed, count, end, part=part, parts=parts)
+    with the defaults): through the domain's commands when `checked`, else directly.
+    `cast`: the seed's cast (`cast_for`), when the caller has drawn it already."""
+    steps = in_order(seed, count, end, part=part, parts=parts, cast=cast)
     return _through_commands(steps, mapper) if checked else _directly(steps, mapper)
 
 

@@ -24,7 +24,7 @@ _PUT_SECONDS = 1.0
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
-    app_class, env, key, story, (part, parts) = pickle.load(sys.stdin.buffer)  # noqa: S301 (from our parent)
+    app_class, env, key, story, (part, parts), cast = pickle.load(sys.stdin.buffer)  # noqa: S301 (from our parent)
     seed, count, end, checked = story
     chunks: queue.Queue[bytes] = queue.Queue(maxsize=QUEUED)
     writer = threading.Thread(target=_send, args=(chunks, sys.stdout.buffer), daemon=True)
@@ -32,7 +32,7 @@ def main() -> None:
     rows: list[Row] = []
     mapper = app_class(env).mapper
     for row in linked(
-        stored(seed, count, end, mapper, part=part, parts=parts, checked=checked), key
+        stored(seed, count, end, mapper, part=part, parts=parts, checked=checked, cast=cast), key
     ):
         rows.append(row)
         if len(rows) >= CHUNK:

@@ -165,7 +165,9 @@ def test_the_demo_is_recorded_in_order_in_the_past(pipeline: Services) -> None:
         assert all(a.recorded_at < b.recorded_at for a, b in pairwise(records))
         assert all(r.occurred_at <= r.recorded_at + timedelta(minutes=5) for r in records)
         assert all(r.occurred_at >= records[0].occurred_at for r in records)
-    assert {opportunity.version for opportunity in stories} == {4}
+    assert {opportunity.version for opportunity in stories} == {7}  # time-ordered ids
+    opened = sorted(stories, key=lambda deal: (stories[deal][0].occurred_at, deal))
+    assert opened == sorted(stories)  # a deal opened later has a later id
 
 
 def test_every_demo_history_verifies(pipeline: Services) -> None:
