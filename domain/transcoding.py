@@ -25,6 +25,7 @@ _OPTIONS = (
     orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 )  # to `default`, as in the library
 _TAG, _DATA = "_type_", "_data_"
+_TAGGED_DATETIME = orjson.dumps({_TAG: DatetimeAsISO.name, _DATA: None})[: -len(b"null}")]
 
 
 class OrjsonTranscoder(JSONTranscoder):
@@ -32,7 +33,7 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def encode(self, obj: Any) -> bytes:
         try:
-            return orjson.dumps(self._tag_uuids(obj), default=self._encode_obj, option=_OPTIONS)
+            return orjson.dumps(self._tag_uuids(obj), default=self._default, option=_OPTIONS)
         except orjson.JSONEncodeError as error:
             if isinstance(error.__cause__, TranscodingNotRegisteredError):
                 raise error.__cause__ from None  # the library's error, as the library raises it
@@ -49,10 +50,12 @@ class OrjsonTranscoder(JSONTranscoder):
         # The library's DatetimeAsISO: written here without the lookup and method call.
         self._iso_datetimes = type(self.types.get(datetime)) is DatetimeAsISO
 
-    def _encode_obj(self, o: Any) -> dict[str, Any]:
+    def _default(self, o: Any) -> dict[str, Any] | orjson.Fragment:
+        """What orjson writes for a value it cannot: the library's tagged form."""
         if type(o) is datetime and self._iso_datetimes:
-            return {_TAG: DatetimeAsISO.name, _DATA: iso_text(o)}
-        return super()._encode_obj(o)
+            # {"_type_": "datetime_iso", "_data_": o.isoformat()}, already written
+            return orjson.Fragment(_TAGGED_DATETIME + iso_json(o) + b"}")
+        return self._encode_obj(o)
 
     def _tag_uuids(self, obj: Any) -> Any:
         """orjson writes a UUID as a bare string (no way to hand it to `default`); the
@@ -112,19 +115,19 @@ class OrjsonTranscoder(JSONTranscoder):
         return decode(data)
 
 
-def iso_text(value: datetime) -> str:
-    """`value.isoformat()`, three times faster: orjson writes the same text, except for a
-    UTC offset with seconds in it (which isoformat keeps and orjson drops) and a time zone
-    orjson does not know; those are left to isoformat."""
+def iso_json(value: datetime) -> bytes:
+    """`value.isoformat()` as a JSON string, three times faster: orjson writes the same
+    text, except for a UTC offset with seconds in it (which isoformat keeps and orjson
+    drops) and a time zone orjson does not know; those are left to isoformat."""
     zone = value.tzinfo
     if zone is not None and zone is not UTC:
         offset = value.utcoffset()
         if offset is not None and (offset.seconds % 60 or offset.microseconds):
-            return value.isoformat()
+            return orjson.dumps(value.isoformat())
     try:
-        return orjson.dumps(value)[1:-1].decode()
+        return orjson.dumps(value)
     except orjson.JSONEncodeError:
-        return value.isoformat()
+        return orjson.dumps(value.isoformat())
 
 
 def _datetime(data: Any) -> datetime:

@@ -51,6 +51,9 @@ def moment(seconds: float, tz: tzinfo = UTC) -> datetime:
     return datetime.fromtimestamp(seconds, tz)
 
 
+_at = datetime.fromtimestamp  # `moment`, without the call around it: twice a step
+
+
 @dataclass
 class Story:
     """A deal being told. Times are seconds since the epoch: `now` is business time,
@@ -70,6 +73,7 @@ class Story:
     traction: int = 0  # commitments gained
     gained_last: bool = False
     bought_in: dict[str, set[str]] = field(default_factory=dict)  # department -> roles
+    has_decision_maker: bool = False  # someone in a decision role is bought in
     met: list[Person] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -99,7 +103,7 @@ class Story:
         note = rng.choice(lines.NOTES) if rng.random() < 0.12 else None
         by = by or self.seller.key
         self.steps.append(
-            Step(recorded, moment(recorded), kind, data, moment(occurred, self.seller.tz), by, note)
+            Step(recorded, _at(recorded, UTC), kind, data, _at(occurred, self.seller.tz), by, note)
         )
 
     # --- the people met ------------------------------------------------------------
@@ -117,10 +121,6 @@ class Story:
         if person not in self.met:
             self.met.append(person)
         return person
-
-    @property
-    def has_decision_maker(self) -> bool:
-        return any(roles & t.DECISION_ROLES for roles in self.bought_in.values())
 
     def chance(self, rung: str) -> float:
         boost = 0.04 * min(self.traction, 4) + 0.05 * min(len(self.bought_in), 3)
@@ -163,6 +163,7 @@ class Story:
         if role in t.DECISION_ROLES and not decision_maker:
             role = "influencer"
         self.bought_in.setdefault(person.department, set()).add(role)
+        self.has_decision_maker = self.has_decision_maker or role in t.DECISION_ROLES
         self.emit(t.STAKEHOLDER_BOUGHT_IN, late=self.rng.random() < 0.1, stakeholder=person.name,
                   department=self.department(person), role=role, title=person.title)  # fmt: skip
 
