@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -108,9 +109,17 @@ Linked = tuple[str, int, str, bytes, str]
 LogRow = tuple[int, Any, int, str, bytes]
 
 
+link_rows = itemgetter(0, 1, 4)  # a `Linked` event's (originator id, version, link)
+
+
 def new_heads(events: Sequence[Linked]) -> list[tuple[str, int, str]]:
     """Each chain's last (originator id, version, link) among `events` (in version order)."""
-    return list({event[0]: (event[0], event[1], event[4]) for event in events}.values())
+    return last_links(list(map(link_rows, events)))
+
+
+def last_links(links: Sequence[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """Each chain's last of `links` ((originator id, version, link), in version order)."""
+    return list({row[0]: row for row in links}.values())
 
 
 class ChainCursor(Protocol):

@@ -29,7 +29,8 @@ from projections.integrity import (
     Linked,
     LogRow,
     extend_chain,
-    new_heads,
+    last_links,
+    link_rows,
 )
 
 T = TypeVar("T")
@@ -210,8 +211,9 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
                 self.insert_events_statement,
                 [(e[0].replace("-", ""), e[1], e[2], e[3]) for e in events],  # the library's hex
             )
-            c.executemany(INSERT_LINKS, [(e[0], e[1], e[4]) for e in events])
-            c.executemany(UPSERT_HEADS, new_heads(events))
+            links = list(map(link_rows, events))
+            c.executemany(INSERT_LINKS, links)
+            c.executemany(UPSERT_HEADS, last_links(links))
 
 
 class DurableSQLiteFactory(SQLiteFactory):

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from domain.application import Opportunities
-from projections.demo.cast import cast_for
 from projections.demo.telling import Row
 
 # The environment a worker's mapper is built from: the application's, minus storage (the
@@ -51,7 +50,7 @@ def rows_in_parallel(
     env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
     started: list[_Worker] = []
     try:
-        for _ in range(workers):
+        for part in range(workers):
             errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in _stop)
             process = subprocess.Popen(
                 [sys.executable, "-m", "projections.demo.worker"],
@@ -60,13 +59,10 @@ def rows_in_parallel(
                 stderr=errors,
             )
             started.append(_Worker(process, errors))
-        # Drawn once, here, while the workers start up; every worker needs all of it.
-        cast = cast_for(story[0], story[1])
-        for part, worker in enumerate(started):
-            job = (type(app), env, key, story, (part, workers), cast)
-            assert worker.process.stdin is not None  # noqa: S101 (PIPE above)
-            with worker.process.stdin:
-                pickle.dump(job, worker.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            job = (type(app), env, key, story, (part, workers))
+            assert process.stdin is not None  # noqa: S101 (PIPE above)
+            with process.stdin:
+                pickle.dump(job, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         yield from heapq.merge(*(_rows(worker) for worker in started))
     finally:
         for worker in started:

@@ -26,7 +26,7 @@ from domain.application import COMMANDS
 from domain.lifecycle import LOST, OPEN, PAUSED_STATUS, WON
 from domain.opportunity import Opportunity, Stamp
 from domain.records import CLOSED_LOST, CLOSED_WON, EVENT_TYPES, OPENED, PAUSED, RESUMED
-from projections.demo.cast import Cast, cast_for
+from projections.demo.cast import cast_for
 from projections.demo.plot import story
 from projections.demo.story import DAY, Step
 from projections.integrity import GENESIS, canonical_link
@@ -73,12 +73,11 @@ def in_order(
     *,
     part: int = 0,
     parts: int = 1,
-    cast: Cast | None = None,
 ) -> Iterator[tuple[float, int, int, list[Step]]]:
     """(recorded at, deal, step number, the deal's steps) for deals `part`, `part + parts`,
     … in recording order. Memory holds only the deals whose story is still going on: a
     deal is told when the next step to record is its opening."""
-    cast = cast_for(seed, count) if cast is None else cast
+    cast = cast_for(seed, count)
     told = sorted((at, i) for at, i in openings(seed, count, end) if i % parts == part)
     told.append((math.inf, -1))  # the end: every step comes before it
     heap: list[tuple[float, int, int]] = []  # (recorded at, deal, step number), being told
@@ -110,12 +109,10 @@ def stored(
     part: int = 0,
     parts: int = 1,
     checked: bool = True,
-    cast: Cast | None = None,
 ) -> Iterator[Stored]:
     """The stored events of deals `part`, `part + parts`, … in recording order (all deals
-    with the defaults): through the domain's commands when `checked`, else directly.
-    `cast`: the seed's cast (`cast_for`), when the caller has drawn it already."""
-    steps = in_order(seed, count, end, part=part, parts=parts, cast=cast)
+    with the defaults): through the domain's commands when `checked`, else directly."""
+    steps = in_order(seed, count, end, part=part, parts=parts)
     return _through_commands(steps, mapper) if checked else _directly(steps, mapper)
 
 

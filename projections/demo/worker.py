@@ -26,19 +26,19 @@ _PUT_SECONDS = 1.0
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
-    app_class, env, key, story, (part, parts), cast = pickle.load(sys.stdin.buffer)  # noqa: S301 (from our parent)
+    app_class, env, key, story, (part, parts) = pickle.load(sys.stdin.buffer)  # noqa: S301 (from our parent)
     seed, count, end, checked = story
     chunks: queue.Queue[bytes] = queue.Queue(maxsize=QUEUED)
     writer = threading.Thread(target=_send, args=(chunks, sys.stdout.buffer), daemon=True)
     writer.start()
     rows: list[Row] = []
     mapper = app_class(env).mapper
-    # The cast and the modules live until the end, and the stories make no reference
+    # The modules live until the end, and the stories make no reference
     # cycles worth a collection every 700 allocations: leave the collector less to do.
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD)
     for row in linked(
-        stored(seed, count, end, mapper, part=part, parts=parts, checked=checked, cast=cast), key
+        stored(seed, count, end, mapper, part=part, parts=parts, checked=checked), key
     ):
         rows.append(row)
         if len(rows) >= CHUNK:
