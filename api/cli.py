@@ -232,7 +232,9 @@ def demo(
     batch_size: Annotated[
         int | None,
         typer.Option(
-            min=1, help="Events per transaction. [default: 50000 on SQLite, 5000 on PostgreSQL]"
+            min=1,
+            help="Most events per transaction (fewer in the last ones)."
+            " [default: 50000 on SQLite, 5000 on PostgreSQL]",
         ),
     ] = None,
     workers: Annotated[
