@@ -9,9 +9,10 @@ module, which is most of the cost of reading the log (catch-up, analysis, histor
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timezone
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import orjson
 from eventsourcing.persistence import (
@@ -25,6 +26,7 @@ _OPTIONS = (
     orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 )  # to `default`, as in the library
 _TAG, _DATA = "_type_", "_data_"
+_ORJSON_ZONES = (timezone, ZoneInfo)  # time zones orjson writes as isoformat does
 _TAGGED_DATETIME = orjson.dumps({_TAG: DatetimeAsISO.name, _DATA: None})[: -len(b"null}")]
 
 
@@ -116,18 +118,19 @@ class OrjsonTranscoder(JSONTranscoder):
 
 
 def iso_json(value: datetime) -> bytes:
-    """`value.isoformat()` as a JSON string, three times faster: orjson writes the same
-    text, except for a UTC offset with seconds in it (which isoformat keeps and orjson
-    drops) and a time zone orjson does not know; those are left to isoformat."""
+    """`value.isoformat()` as a JSON string, three times faster for the time zones orjson
+    writes exactly as isoformat does: none, UTC, a fixed offset (`timezone`) or a
+    `ZoneInfo`, when the UTC offset has no seconds in it (isoformat keeps them, orjson
+    drops them). Any other time zone (one that may answer no offset, or that orjson would
+    `normalize` first) is left to isoformat."""
     zone = value.tzinfo
     if zone is not None and zone is not UTC:
-        offset = value.utcoffset()
-        if offset is not None and (offset.seconds % 60 or offset.microseconds):
+        if type(zone) not in _ORJSON_ZONES:
             return orjson.dumps(value.isoformat())
-    try:
-        return orjson.dumps(value)
-    except orjson.JSONEncodeError:
-        return orjson.dumps(value.isoformat())
+        offset = value.utcoffset()
+        if offset is None or offset.seconds % 60 or offset.microseconds:
+            return orjson.dumps(value.isoformat())
+    return orjson.dumps(value)
 
 
 def _datetime(data: Any) -> datetime:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -136,12 +136,53 @@ def test_a_state_without_uuids_is_encoded_without_being_copied() -> None:
 OFFSETS = st.timedeltas(
     min_value=timedelta(hours=-23, minutes=59), max_value=timedelta(hours=23, minutes=59)
 )
-ZONES = st.none() | st.just(UTC) | OFFSETS.map(timezone) | st.timezones()
+
+
+class NoOffset(tzinfo):
+    """A time zone that answers no UTC offset: isoformat writes none."""
+
+    def utcoffset(self, _dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, _dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, _dt: datetime | None) -> str:
+        return "unknown"
+
+
+class Normalizing(tzinfo):
+    """pytz's shape: a `normalize` method orjson calls before writing (isoformat does not)."""
+
+    def utcoffset(self, _dt: datetime | None) -> timedelta:
+        return timedelta(minutes=20)
+
+    def dst(self, _dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, _dt: datetime | None) -> str:
+        return "LMT"
+
+    def normalize(self, dt: datetime) -> datetime:
+        return dt.replace(tzinfo=timezone(timedelta(hours=1)))
+
+
+ODD_ZONES = st.sampled_from([NoOffset(), Normalizing()])
+ZONES = st.none() | st.just(UTC) | OFFSETS.map(timezone) | st.timezones() | ODD_ZONES
 
 
 @given(st.datetimes(timezones=ZONES))
 def test_the_fast_iso_text_of_a_datetime_is_its_isoformat(value: datetime) -> None:
     assert iso_json(value) == orjson.dumps(value.isoformat())
+
+
+@given(st.datetimes(timezones=ZONES))
+def test_a_datetime_in_any_time_zone_is_stored_byte_for_byte_as_the_library_would(
+    value: datetime,
+) -> None:
+    ours, library = _pair()
+    state = {"at": value, "nested": [{"at": value}]}
+    assert ours.encode(state) == library.encode(state)
 
 
 def test_a_utc_offset_with_seconds_keeps_its_seconds_in_the_iso_text() -> None:
