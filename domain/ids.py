@@ -1,9 +1,9 @@
 """Opportunity ids: time-ordered UUIDs (version 7, RFC 9562).
 
-48 bits of milliseconds since the epoch, the version, 74 random bits (and the variant): an
-id made later sorts later, so a new opportunity's rows go to the end of every index keyed
-by its id (the events' and links' primary keys, the chain heads, the views) instead of to
-a random page of it. Bulk writes touch a few pages at the end rather than every page."""
+48 bits of milliseconds since the epoch, the version, 74 random bits (and the variant):
+ids sort by the millisecond they were made (within one, at random), so a new
+opportunity's first rows go to the end of every index keyed by its id (the events' and
+links' primary keys, the chain heads, the views) instead of to a random page of it."""
 
 from __future__ import annotations
 

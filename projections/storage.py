@@ -167,8 +167,9 @@ class _DurablePool(SQLiteConnectionPool):
         return connection
 
 
-# A bulk write touches pages all over the events' and links' keys (random ids): with the
-# default 2 MiB page cache most inserts would re-read a page from the operating system.
+# A bulk write of random ids (an import of a store made before ids were time-ordered)
+# touches pages all over the events' and links' keys: with the default 2 MiB page cache
+# most inserts would re-read a page from the operating system.
 BULK_CACHE_KIB = 262_144
 
 

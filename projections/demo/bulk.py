@@ -22,8 +22,8 @@ PARALLEL_FROM = 2000  # deals; below this, starting worker processes costs more 
 # On PostgreSQL a batch is one statement whose parameters are arrays of every event
 # (projections/chained_postgres.py); keep them to a few megabytes.
 POSTGRES_BATCH_LIMIT = 5000
-# On SQLite, each batch rewrites the index pages it touches (random ids): large batches
-# touch each page once for many events.
+# On SQLite, each batch rewrites the index pages it touches; with time-ordered ids those
+# are mostly the last ones, and 50,000 measured no slower than 10,000 or 20,000.
 SQLITE_BATCH = 50_000
 TAIL_BATCH = 5000
 

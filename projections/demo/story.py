@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from domain import records as t
@@ -47,11 +47,9 @@ def new_id(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def moment(seconds: float, tz: tzinfo = UTC) -> datetime:
-    return datetime.fromtimestamp(seconds, tz)
-
-
-_at = datetime.fromtimestamp  # `moment`, without the call around it: twice a step
+# (seconds since the epoch, time zone) -> that instant in that zone; always given the zone.
+# The builtin itself, not a function around it: it runs twice a step.
+moment = datetime.fromtimestamp
 
 
 @dataclass
@@ -103,7 +101,15 @@ class Story:
         note = rng.choice(lines.NOTES) if rng.random() < 0.12 else None
         by = by or self.seller.key
         self.steps.append(
-            Step(recorded, _at(recorded, UTC), kind, data, _at(occurred, self.seller.tz), by, note)
+            Step(
+                recorded,
+                moment(recorded, UTC),
+                kind,
+                data,
+                moment(occurred, self.seller.tz),
+                by,
+                note,
+            )
         )
 
     # --- the people met ------------------------------------------------------------
@@ -177,16 +183,15 @@ def opening(rng: random.Random, cast: Cast, opened: float) -> Story:
     amount = round(rng.lognormvariate(10.6, 0.8) / 500) * 500
     wanted = rng.sample(account.departments, rng.randint(0, min(4, len(account.departments))))
     referrer = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-    story.emit(
-        t.OPENED,
-        title=f"{rng.choice(lines.PRODUCTS)} for {rng.choice(account.departments)}",
-        account=account.name,
-        owner=seller.name,
-        amount=float(amount) if rng.random() < 0.85 else None,
-        currency=lines.CURRENCY.pick(rng),
-        source=source,
-        referred_by=referrer if source == "referral" else None,
-        buying_departments=wanted,
-        opportunity_id=time_ordered_id(int(opened) * 1000, rng.getrandbits(128)),
-    )
+    title = f"{rng.choice(lines.PRODUCTS)} for {rng.choice(account.departments)}"
+    amount_or_none = float(amount) if rng.random() < 0.85 else None
+    currency = lines.CURRENCY.pick(rng)
+    randomness = rng.getrandbits(128)  # the id's random bits; its time is known once recorded
+    story.emit(t.OPENED, title=title, account=account.name, owner=seller.name,
+               amount=amount_or_none, currency=currency, source=source,
+               referred_by=referrer if source == "referral" else None,
+               buying_departments=wanted, opportunity_id=None)  # fmt: skip
+    # As the domain does: the id carries the millisecond the opening was recorded.
+    first = story.steps[0]
+    first.fields["opportunity_id"] = time_ordered_id(int(first.at) * 1000, randomness)
     return story

@@ -67,12 +67,7 @@ def openings(seed: int, count: int, end: float) -> list[tuple[float, int]]:
 
 
 def in_order(
-    seed: int,
-    count: int,
-    end: float,
-    *,
-    part: int = 0,
-    parts: int = 1,
+    seed: int, count: int, end: float, *, part: int = 0, parts: int = 1
 ) -> Iterator[tuple[float, int, int, list[Step]]]:
     """(recorded at, deal, step number, the deal's steps) for deals `part`, `part + parts`,
     … in recording order. Memory holds only the deals whose story is still going on: a

@@ -21,12 +21,15 @@ def _millis(value: object) -> int:
 
 
 @given(MILLIS, BITS)
-def test_an_id_is_a_version_7_uuid_that_carries_its_millisecond(millis: int, bits: int) -> None:
+def test_an_id_is_a_version_7_uuid_carrying_its_millisecond_and_random_bits(
+    millis: int, bits: int
+) -> None:
     made = time_ordered_id(millis, bits)
     assert made.version == 7
     assert made.variant == "specified in RFC 4122"
     assert _millis(made) == millis
-    assert time_ordered_id(millis, bits) == made  # the same bits, the same id
+    assert (made.int >> 64) & 0xFFF == (bits >> 62) & 0xFFF  # rand_a: the 12 high bits
+    assert made.int & (2**62 - 1) == bits & (2**62 - 1)  # rand_b: the 62 low bits
 
 
 @given(MILLIS, BITS, BITS)
