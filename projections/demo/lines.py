@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from bisect import bisect
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -17,14 +18,11 @@ class Weighted(Generic[T]):
     __slots__ = ("_cumulative", "_last", "_total", "options")
 
     def __init__(self, pairs: Iterable[tuple[T, float]]) -> None:
-        self.options: tuple[T, ...] = ()
-        cumulative: list[float] = []
-        for option, weight in pairs:
-            self.options += (option,)
-            cumulative.append((cumulative[-1] if cumulative else 0) + weight)
-        self._cumulative = tuple(cumulative)
-        self._total = cumulative[-1] + 0.0
-        self._last = len(cumulative) - 1
+        options, weights = zip(*pairs, strict=True)
+        self.options: tuple[T, ...] = options
+        self._cumulative = tuple(accumulate(weights))  # as `random.choices` adds them
+        self._total = self._cumulative[-1] + 0.0
+        self._last = len(options) - 1
 
     def pick(self, rng: random.Random) -> T:
         return self.options[bisect(self._cumulative, rng.random() * self._total, 0, self._last)]
