@@ -27,8 +27,8 @@ from api.services import build_services
 from api.settings import Settings
 from projections.analysis import Filters
 from projections.analysis import analyze as win_analysis
-from projections.audit import all_opportunity_ids, verify_opportunity
-from projections.database import Database, schema_lock
+from storage.audit import all_opportunity_ids, verify_opportunity
+from storage.gateway import Database, schema_lock
 
 cli = typer.Typer(help="smallwins: event-sourced opportunity tracker.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)

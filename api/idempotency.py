@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 
-from projections.database import Database
+from storage.gateway import Database
 
 PENDING = 0
 MAX_KEY_LENGTH = 255

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from projections.database import Database
+from storage.gateway import Database
 
 ROLES = ("viewer", "editor", "admin")
 _RANK = {role: rank for rank, role in enumerate(ROLES)}

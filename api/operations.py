@@ -18,8 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from api.services import Services, build_services
 from api.settings import Settings
-from projections.demo import default_end, generate
-from projections.transfer import (
+from demo import default_end, generate
+from storage.transfer import (
     BadLine,
     StoreNotEmpty,
     check_file,

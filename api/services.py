@@ -11,14 +11,14 @@ from api.keys import KeyStore
 from api.metrics import Metrics
 from api.settings import Settings
 from domain.application import Opportunities, utc_now
-from domain.group_commit import GroupCommitWriter
 from domain.momentum import MomentumPolicy
-from projections.async_reads import AsyncReads
-from projections.database import Database, schema_lock
 from projections.pipeline import PipelineView
 from projections.relationships import RelationshipView
 from projections.runner import ProjectionRunner
-from projections.storage import StorageConfig, eventsourcing_env
+from storage.async_reads import AsyncReads
+from storage.config import StorageConfig, eventsourcing_env
+from storage.gateway import Database, schema_lock
+from storage.writer import GroupCommitWriter
 
 
 @dataclass

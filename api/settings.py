@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.momentum import MomentumPolicy
-from projections.storage import (
+from storage.config import (
     StorageConfig,
     default_key_file,
     load_or_create_key,

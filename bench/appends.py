@@ -27,7 +27,7 @@ from bench.measure import Results
 from bench.plan import Plan
 from bench.stores import Store
 from domain.application import Written
-from domain.group_commit import GroupCommitWriter
+from storage.writer import GroupCommitWriter
 
 SUMMARY = "Three plants, manual scheduling, 40 planners"
 MAX_COMMANDS_PER_THREAD = 1_000_000

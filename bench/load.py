@@ -12,7 +12,7 @@ from bench.plan import Plan
 from bench.servers import API_FACTORY, BARE_FACTORY, serve, shown_command
 from bench.stores import Store
 from bench.wrk import WrkRun, run_wrk, shown
-from projections.database import Database
+from storage.gateway import Database
 
 WRITABLE = ("open", "paused")  # InteractionPlanned may be recorded on these
 

@@ -115,7 +115,7 @@ def markdown(results: Results, verdicts: list[Verdict]) -> str:
         " command that produced the figure (listed at the end). Every HTTP"
         " figure is a uvicorn subprocess (uvloop, httptools, 1 worker, access log off) on a"
         " free loopback port, loaded by wrk on the same 2 cores. Data comes from the demo"
-        " generator's bulk path (`projections.demo.generate`), never through HTTP.",
+        " generator's bulk path (`demo.generate`), never through HTTP.",
         "",
         "### Targets (issue 7)",
         "",

@@ -15,7 +15,7 @@ import psycopg
 from psycopg import sql
 
 from domain.application import Opportunities
-from projections.storage import StorageConfig, eventsourcing_env, parse_database_url
+from storage.config import StorageConfig, eventsourcing_env, parse_database_url
 
 ADMIN_URL_VARIABLE = "SMALLWINS_BENCH_POSTGRES_URL"
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -20,11 +20,11 @@ from typing import Any
 from api.services import build_runner
 from api.settings import Settings
 from bench.measure import peak_rss_mb
+from demo import generate
 from domain.application import Opportunities
 from projections.analysis import analyze
-from projections.database import Database
-from projections.demo import generate
-from projections.storage import eventsourcing_env
+from storage.config import eventsourcing_env
+from storage.gateway import Database
 
 BATCH = 500  # the projection runner's batch size
 

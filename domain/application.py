@@ -14,7 +14,6 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     RecordConflictError,
     StoredEvent,
-    Transcoder,
     Transcoding,
 )
 from eventsourcing.utils import resolve_topic
@@ -22,7 +21,6 @@ from eventsourcing.utils import resolve_topic
 from domain.errors import InvalidValue, OpportunityNotFound, VersionConflict
 from domain.opportunity import Opportunity, Stamp, record_from_state, to_record
 from domain.records import EventRecord
-from domain.transcoding import OrjsonTranscoder
 
 Clock = Callable[[], datetime]
 MAX_RETRIES = 50
@@ -75,11 +73,6 @@ class Opportunities(Application[UUID]):
     def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = utc_now) -> None:
         super().__init__(dict(env or {}))
         self.clock = clock
-
-    def construct_transcoder(self) -> Transcoder:
-        transcoder = OrjsonTranscoder()
-        self.register_transcodings(transcoder)
-        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

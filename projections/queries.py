@@ -15,8 +15,8 @@ from domain.momentum import MomentumPolicy, evaluate
 from domain.names import name_key, tidy
 from domain.relationships import Department, merge_departments
 from projections.codec import load_inputs
-from projections.database import Database
 from projections.render import render_momentum, rfc3339
+from storage.gateway import Database
 
 # sort name -> (SQL expression, descending?)
 SORTS = {

@@ -18,7 +18,6 @@ from uuid import UUID
 
 from domain.application import Opportunities
 from domain.records import EventRecord
-from projections.database import Cursor, Database
 from projections.sweep import LogPages, Page
 from projections.sweep_pool import SweepPool, can_spawn, job_for
 from projections.tracking import (
@@ -35,6 +34,7 @@ from projections.tracking import (
     write_sweep,
 )
 from projections.view import OpportunityView
+from storage.gateway import Cursor, Database
 
 log = logging.getLogger("smallwins.projections")
 

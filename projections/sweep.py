@@ -17,7 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 
 from domain.records import EventRecord
-from projections.database import Cursor
+from storage.gateway import Cursor
 
 Histories = dict[str, list[EventRecord]]  # opportunity id -> its records up to the head
 

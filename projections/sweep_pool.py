@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from domain.application import Opportunities
-from projections.database import Cursor, Database
-from projections.storage import StorageConfig
 from projections.sweep import LogPages, Page
 from projections.view import OpportunityView, Rows
+from storage.config import StorageConfig
+from storage.gateway import Cursor, Database
 
 # Environment the helpers must not inherit: they decode with the app's mapper only and read
 # through their own Database; nothing of theirs opens the library's recorders.

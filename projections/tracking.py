@@ -4,7 +4,7 @@ holds a whole batch of view rows and its position)."""
 
 from __future__ import annotations
 
-from projections.database import Cursor
+from storage.gateway import Cursor
 
 TRACKING_DDL = (
     "CREATE TABLE IF NOT EXISTS projection_tracking ("

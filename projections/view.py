@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.momentum import MomentumPolicy
 from domain.records import EventRecord
-from projections.database import Cursor, insert_rows
+from storage.gateway import Cursor, insert_rows
 
 Rows = dict[str, list[tuple[Any, ...]]]  # table -> rows (the opportunity id first)
 CHUNK = 500  # ids per DELETE ... IN (...)

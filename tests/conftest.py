@@ -24,7 +24,7 @@ import pytest
 from psycopg import sql
 
 from domain.application import Opportunities
-from projections.storage import eventsourcing_env, parse_database_url
+from storage.config import eventsourcing_env, parse_database_url
 
 # The hash chain's key for every test (so no key file is written into the working tree).
 TEST_INTEGRITY_KEY = "5e" * 32

@@ -33,9 +33,9 @@ from domain.application import Written
 from domain.ladder import NO_STAGE, RUNGS
 from domain.lifecycle import STATUSES
 from domain.state import describe
-from projections.audit import verify_opportunity
 from projections.queries import SORTS, Filters, list_page, with_momentum
 from projections.render import render_full, rfc3339
+from storage.audit import verify_opportunity
 
 router = APIRouter(prefix="/opportunities", tags=["opportunities"])
 POSITION_HEADER = "X-Smallwins-Position"

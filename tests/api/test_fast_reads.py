@@ -17,7 +17,7 @@ from api.app import create_app
 from api.observe import RouteTemplates
 from api.reads import current_state
 from api.settings import Settings
-from projections.async_reads import AsyncReads
+from storage.async_reads import AsyncReads
 from tests.api.conftest import APP_SETTINGS
 
 

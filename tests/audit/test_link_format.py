@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from uuid import UUID
 
-from projections.integrity import GENESIS, canonical_link, link
+from storage.chain import GENESIS, canonical_link, link
 
 KEY = bytes(range(32))
 DEAL = UUID("5d1f2b7e-1c2a-4f4e-9a8b-0c1d2e3f4a5b")

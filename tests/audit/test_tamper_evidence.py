@@ -15,8 +15,8 @@ from api.app import create_app
 from api.cli import cli
 from api.services import Services, build_services
 from api.settings import Settings
-from projections.audit import verify_opportunity
-from projections.integrity import Verification
+from storage.audit import verify_opportunity
+from storage.chain import Verification
 
 SMALL_POOLS: dict[str, Any] = {"postgres_pool_size": 2, "postgres_max_overflow": 8}
 

@@ -9,10 +9,10 @@ from uuid import UUID
 
 from api.services import Services, build_services
 from api.settings import Settings
+from demo import generate
 from domain.records import EventRecord
-from projections.audit import all_opportunity_ids, verify_opportunity
-from projections.demo import generate
-from projections.transfer import export_events
+from storage.audit import all_opportunity_ids, verify_opportunity
+from storage.transfer import export_events
 
 # A fixed last day, so every run of the suite tells the same stories.
 END = datetime(2025, 6, 30, tzinfo=UTC)

@@ -15,15 +15,15 @@ from typer.testing import CliRunner
 
 from api.cli import cli
 from api.services import Services
+from demo import generate
+from demo.parallel import WorkerFailed, rows_in_parallel
+from demo.telling import linked, stored
 from domain.application import Opportunities
 from domain.ids import millis_of
 from domain.lifecycle import fold
 from domain.records import DECISION_ROLES, EVENT_TYPES
 from domain.relationships import relationships
 from projections.analysis import analyze
-from projections.demo import generate
-from projections.demo.parallel import WorkerFailed, rows_in_parallel
-from projections.demo.telling import linked, stored
 from tests.conftest import TEST_INTEGRITY_KEY
 from tests.ops.stores import (
     END,

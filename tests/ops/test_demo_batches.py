@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from demo import generate
+from demo.bulk import TAIL_BATCH, next_batch
 from domain.application import Opportunities
-from projections.demo import generate
-from projections.demo.bulk import TAIL_BATCH, next_batch
-from projections.storage import eventsourcing_env, parse_database_url
+from storage.config import eventsourcing_env, parse_database_url
 
 LARGEST = 50_000
 

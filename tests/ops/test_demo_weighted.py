@@ -8,7 +8,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from projections.demo.lines import Weighted
+from demo.lines import Weighted
 
 WEIGHTS = st.lists(st.integers(min_value=1, max_value=50), min_size=1, max_size=8)
 

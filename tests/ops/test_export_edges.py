@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from api.cli import cli
 from api.services import Services
-from projections.transfer.lines import KNOWN_TOPICS, dump, load
+from storage.transfer.lines import KNOWN_TOPICS, dump, load
 from tests.ops.stores import demo, open_services
 
 

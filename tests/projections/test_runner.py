@@ -17,9 +17,9 @@ from api.services import Services
 from domain.momentum import MomentumPolicy
 from domain.records import EventRecord
 from domain.state import describe
-from projections.database import Cursor
 from projections.pipeline import PipelineView
 from projections.runner import ProjectionRunner
+from storage.gateway import Cursor
 from tests.projections.drivers import busy_history, catch_up_together, open_deal, record, snapshot
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from api.keys import KeyStore
 from api.settings import Settings
-from projections.database import Database
+from storage.gateway import Database
 
 
 def free_port() -> int:

@@ -15,12 +15,12 @@ from uuid import UUID
 import pytest
 
 from api.services import Services
-from projections.database import Cursor
 from projections.pipeline import PipelineView
 from projections.runner import ProjectionRunner
 from projections.sweep_pool import SweepPool
 from projections.tracking import read_sweep
 from projections.view import Rows
+from storage.gateway import Cursor
 from tests.projections.drivers import busy_history, catch_up_together, open_deal, record, snapshot
 
 DEALS = 7

@@ -20,7 +20,7 @@ import httpx
 
 from api.keys import KeyStore
 from api.settings import Settings
-from projections.database import Database
+from storage.gateway import Database
 
 LOOPBACK = "127.0.0.1"  # the only address these tests ever send traffic to
 START_SECONDS = 30.0

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-import projections.database
+import storage.gateway
 from api.services import build_services
 from api.settings import Settings
 
@@ -57,7 +57,7 @@ def test_the_schema_lock_is_what_serializes_them(
     holders: list[int] = []
     inside = 0
     guard = threading.Lock()
-    real = projections.database.schema_lock
+    real = storage.gateway.schema_lock
 
     class Counting:
         def __init__(self, config: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from api.settings import Settings
-from projections.database import Database
+from storage.gateway import Database
 from tests.reliability.load import (
     Load,
     missing_acks,

@@ -16,7 +16,7 @@ import pytest
 import api.keys
 from api.keys import KeyStore
 from api.settings import Settings
-from projections.database import Database
+from storage.gateway import Database
 from tests.reliability.processes import create_key
 from tests.security.conftest import LiveServer
 

@@ -19,9 +19,9 @@ import pytest
 
 from api.services import Services, build_services
 from api.settings import Settings
-from projections.audit import all_opportunity_ids, verify_opportunity
-from projections.integrity import link
-from projections.transfer import export_events
+from storage.audit import all_opportunity_ids, verify_opportunity
+from storage.chain import link
+from storage.transfer import export_events
 
 SMALL_POOLS: dict[str, Any] = {"postgres_pool_size": 2, "postgres_max_overflow": 8}
 

@@ -14,10 +14,10 @@ from eventsourcing.persistence import IntegrityError, RecordConflictError, Store
 
 from domain.application import Opportunities
 from domain.opportunity import Opportunity, Stamp
-from projections.audit import verify_opportunity
-from projections.database import Database
-from projections.integrity import GENESIS, Linked, link
-from projections.storage import eventsourcing_env, parse_database_url
+from storage.audit import verify_opportunity
+from storage.chain import GENESIS, Linked, link
+from storage.config import eventsourcing_env, parse_database_url
+from storage.gateway import Database
 from tests.conftest import TEST_INTEGRITY_KEY
 
 KEY = bytes.fromhex(TEST_INTEGRITY_KEY)

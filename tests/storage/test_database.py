@@ -9,8 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from projections.database import Database
-from projections.storage import parse_database_url, retry_locked
+from storage.config import parse_database_url
+from storage.gateway import Database
+from storage.sqlite import retry_locked
 
 
 @pytest.fixture

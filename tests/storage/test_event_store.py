@@ -17,13 +17,9 @@ from api.services import build_services, views_database
 from api.settings import Settings
 from domain.application import Opportunities
 from domain.errors import OpportunityClosed, OpportunityNotFound, VersionConflict
-from projections.database import Database
-from projections.storage import (
-    DurableSQLiteFactory,
-    UnsupportedDatabaseURL,
-    eventsourcing_env,
-    parse_database_url,
-)
+from storage.config import UnsupportedDatabaseURL, eventsourcing_env, parse_database_url
+from storage.gateway import Database
+from storage.sqlite import DurableSQLiteFactory
 
 OPENING = {"title": "Fleet telematics rollout", "account": "Acme Logistics", "amount": 48000.0}
 MEETING = {"contact": "Dana Ruiz", "department": "Operations", "kind": "initial"}

@@ -11,9 +11,8 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
-from domain import copies
+from storage import copies
 from domain.application import Opportunities
-from domain.copies import Copies
 from domain.errors import (
     InvalidValue,
     NotPaused,
@@ -22,7 +21,8 @@ from domain.errors import (
     OpportunityPaused,
     VersionConflict,
 )
-from domain.group_commit import ATTEMPTS, Command, GroupCommitWriter
+from storage.copies import Copies
+from storage.writer import ATTEMPTS, Command, GroupCommitWriter
 
 MEETING = {"contact": "Dana", "department": "IT"}
 

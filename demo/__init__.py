@@ -1,5 +1,5 @@
 """Realistic synthetic history for trying smallwins and for the benchmarks."""
 
-from projections.demo.bulk import DemoStats, default_end, generate
+from demo.bulk import DemoStats, default_end, generate
 
 __all__ = ["DemoStats", "default_end", "generate"]

@@ -13,8 +13,8 @@ from typing import Any
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
-from projections.database import conninfo
-from projections.storage import StorageConfig
+from storage.config import StorageConfig
+from storage.gateway import conninfo
 
 OPEN_TIMEOUT_SECONDS = 10.0
 

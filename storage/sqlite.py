@@ -1,17 +1,13 @@
-"""Where events and views live: one database URL picks SQLite (embedded default) or
-PostgreSQL, and becomes the eventsourcing environment plus a `Database` for our own tables."""
+"""The SQLite event store: the library's recorder with every event linked into its
+opportunity's hash chain in the same transaction, in WAL mode with an explicit
+`synchronous` level."""
 
 from __future__ import annotations
 
-import os
-import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal, TypeVar
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import (
@@ -22,7 +18,7 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
 )
 
-from projections.integrity import (
+from storage.chain import (
     CHAIN_TABLES,
     INSERT_LINKS,
     UPSERT_HEADS,
@@ -34,107 +30,6 @@ from projections.integrity import (
 )
 
 T = TypeVar("T")
-
-Backend = Literal["sqlite", "postgres"]
-Synchronous = Literal["FULL", "NORMAL", "EXTRA"]
-
-
-@dataclass(frozen=True, slots=True)
-class StorageConfig:
-    backend: Backend
-    sqlite_path: str = ""
-    host: str = "127.0.0.1"
-    port: int = 5432
-    user: str = "postgres"
-    password: str = ""
-    dbname: str = ""
-    schema: str = "public"
-    pool_size: int = 10
-    max_overflow: int = 10
-    synchronous: Synchronous = "FULL"
-    lock_timeout_seconds: int = 10
-
-
-class UnsupportedDatabaseURL(ValueError):
-    """The URL names neither `sqlite:///path` nor `postgresql://…`."""
-
-
-def parse_database_url(
-    url: str, *, pool_size: int = 10, max_overflow: int = 10, synchronous: Synchronous = "FULL"
-) -> StorageConfig:
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
-        if not path:
-            msg = "sqlite URLs look like sqlite:///relative/path.db or sqlite:////absolute/path.db"
-            raise UnsupportedDatabaseURL(msg)
-        return StorageConfig(backend="sqlite", sqlite_path=path, synchronous=synchronous)
-    if parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
-        query = parse_qs(parts.query)
-        return StorageConfig(
-            backend="postgres",
-            host=parts.hostname or "127.0.0.1",
-            port=parts.port or 5432,
-            user=unquote(parts.username or "postgres"),
-            password=unquote(parts.password or ""),
-            dbname=unquote(parts.path.lstrip("/")) or "postgres",
-            schema=query.get("schema", ["public"])[0],
-            pool_size=pool_size,
-            max_overflow=max_overflow,
-        )
-    msg = f"unsupported database URL scheme {parts.scheme!r}: use sqlite:/// or postgresql://"
-    raise UnsupportedDatabaseURL(msg)
-
-
-def default_key_file(config: StorageConfig) -> Path:
-    """Beside the SQLite file; in the working directory for PostgreSQL."""
-    if config.backend == "sqlite":
-        return Path(f"{config.sqlite_path}.key")
-    return Path("smallwins.key")
-
-
-def load_or_create_key(path: Path) -> str:
-    """The integrity key in hex, generated (0600) on first start if the file is missing."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
-    key = path.read_text().strip()
-    bytes.fromhex(key)  # fail early on a corrupt key file
-    return key
-
-
-def eventsourcing_env(config: StorageConfig, integrity_key: str | None = None) -> dict[str, str]:
-    """The environment the eventsourcing Application is built from."""
-    key = integrity_key or load_or_create_key(default_key_file(config))
-    if config.backend == "sqlite":
-        Path(config.sqlite_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        return {
-            "INTEGRITY_KEY": key,
-            "PERSISTENCE_MODULE": f"{__name__}:DurableSQLiteFactory",
-            "SQLITE_DBNAME": config.sqlite_path,
-            "SQLITE_LOCK_TIMEOUT": str(config.lock_timeout_seconds),
-            "SQLITE_SYNCHRONOUS": config.synchronous,
-        }
-    return {
-        "INTEGRITY_KEY": key,
-        "PERSISTENCE_MODULE": "projections.chained_postgres:ChainedPostgresFactory",
-        "POSTGRES_DBNAME": config.dbname,
-        "POSTGRES_HOST": config.host,
-        "POSTGRES_PORT": str(config.port),
-        "POSTGRES_USER": config.user,
-        "POSTGRES_PASSWORD": config.password,
-        "POSTGRES_SCHEMA": config.schema,
-        "POSTGRES_POOL_SIZE": str(config.pool_size),
-        "POSTGRES_MAX_OVERFLOW": str(config.max_overflow),
-        "POSTGRES_LOCK_TIMEOUT": str(config.lock_timeout_seconds),
-        "POSTGRES_CONNECT_TIMEOUT": "10",
-    }
 
 
 def retry_locked(action: Callable[[], T], seconds: float) -> T:

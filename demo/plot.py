@@ -6,11 +6,11 @@ from __future__ import annotations
 import random
 from itertools import takewhile
 
+from demo import lines
+from demo.cast import Cast
+from demo.story import DAY, SKIPPED, Step, Story, moment, opening
 from domain import records as t
 from domain.ladder import RUNGS
-from projections.demo import lines
-from projections.demo.cast import Cast
-from projections.demo.story import DAY, SKIPPED, Step, Story, moment, opening
 
 
 def story(seed: int, index: int, cast: Cast, opened: float, end: float) -> list[Step]:

@@ -21,7 +21,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.opportunity import Opportunity
-from projections.integrity import canonical_id
+from storage.chain import canonical_id
 
 REQUIRED = ("position", "originator_id", "version", "topic", "link")
 _LINK = re.compile(r"[0-9a-f]{64}")

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder
 
-from projections.database import Database
-from projections.integrity import Verification, canonical_id, verify_chain
+from storage.chain import Verification, canonical_id, verify_chain
+from storage.gateway import Database
 
 
 def verify_opportunity(

@@ -1,9 +1,9 @@
 """Backup and restore: export the event log with its hash chain, import it into an empty
 store, byte for byte."""
 
-from projections.transfer.export import Exported, export_events
-from projections.transfer.lines import BadLine
-from projections.transfer.restore import (
+from storage.transfer.export import Exported, export_events
+from storage.transfer.lines import BadLine
+from storage.transfer.restore import (
     Checked,
     StoreNotEmpty,
     check_file,

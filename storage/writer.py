@@ -6,7 +6,7 @@ one by one), and saves all changed opportunities in one transaction. A command t
 a rule fails alone; the others are saved. Nobody is answered before the transaction
 commits; if it fails, everybody in the batch gets the failure and nothing was recorded.
 
-Commands run against the writer's own copies (`domain.copies`), without reading the store
+Commands run against the writer's own copies (`storage.copies`), without reading the store
 first. If another process wrote one of the opportunities meanwhile, the save fails on the
 version clash: the writer reads what was written since from the log and runs the batch
 again (after a few clashes, it runs the commands one by one on fresh state). A command
@@ -28,9 +28,9 @@ from uuid import UUID
 from eventsourcing.persistence import RecordConflictError
 
 from domain.application import COMMANDS, Opportunities, Written
-from domain.copies import Copies
 from domain.errors import InvalidValue, VersionConflict
 from domain.opportunity import Opportunity, Stamp
+from storage.copies import Copies
 
 log = logging.getLogger("smallwins.writer")
 ATTEMPTS = 3  # batch runs that may clash with other writers before going one by one

@@ -27,7 +27,7 @@ from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from projections.integrity import (
+from storage.chain import (
     CHAIN_TABLES,
     Linked,
     LogRow,

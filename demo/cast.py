@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta, timezone
 from typing import NamedTuple
 
-from projections.demo.lines import Weighted
+from demo.lines import Weighted
 
 FIRST_NAMES = (
     "Jo", "Lee", "Priya", "Ravi", "Sam", "Dana", "Alex", "Maria", "Chen", "Fatima", "Tom",

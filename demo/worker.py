@@ -1,4 +1,4 @@
-"""One demo worker (`python -m projections.demo.worker`, started by `parallel`): reads its
+"""One demo worker (`python -m demo.worker`, started by `parallel`): reads its
 job from stdin, writes its deals' rows to stdout in pickled chunks, then None. A failure
 leaves a traceback on stderr and a non-zero exit code, which the parent reports.
 
@@ -16,7 +16,7 @@ import sys
 import threading
 from typing import BinaryIO
 
-from projections.demo.telling import Row, linked, stored
+from demo.telling import Row, linked, stored
 
 CHUNK = 2000
 QUEUED = 16

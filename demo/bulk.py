@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from demo.parallel import rows_in_parallel
+from demo.telling import Row, linked, stored
 from domain.application import Opportunities
-from projections.demo.parallel import rows_in_parallel
-from projections.demo.telling import Row, linked, stored
-from projections.integrity import Linked
+from storage.chain import Linked
 
 Progress = Callable[[int, int], Any]  # (opportunities finished, events written)
 PARALLEL_FROM = 2000  # deals; below this, starting worker processes costs more than it saves

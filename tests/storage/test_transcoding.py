@@ -14,15 +14,15 @@ from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredEr
 from hypothesis import given
 from hypothesis import strategies as st
 
+from demo import generate
 from domain.application import Opportunities
 from domain.opportunity import to_record
-from domain.transcoding import OrjsonTranscoder, iso_json
-from projections.demo import generate
-from projections.storage import eventsourcing_env, parse_database_url
+from storage.config import TRANSCODER_TOPIC, eventsourcing_env, parse_database_url
+from storage.transcoding import OrjsonTranscoder, iso_json
 
 
 def _pair() -> tuple[OrjsonTranscoder, JSONTranscoder]:
-    app = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo", "TRANSCODER_TOPIC": TRANSCODER_TOPIC})
     ours = app.mapper.transcoder
     assert isinstance(ours, OrjsonTranscoder)
     library = JSONTranscoder()
@@ -43,9 +43,13 @@ EVENT_STATE = {
 }
 
 
-def test_the_application_writes_events_with_the_orjson_transcoder() -> None:
-    ours, _ = _pair()
-    assert type(ours) is OrjsonTranscoder
+def test_the_application_writes_events_with_the_orjson_transcoder(tmp_path: Path) -> None:
+    config = parse_database_url(f"sqlite:///{tmp_path / 'store.db'}")
+    app = Opportunities(eventsourcing_env(config, "ab" * 32))
+    try:
+        assert type(app.mapper.transcoder) is OrjsonTranscoder
+    finally:
+        app.close()
 
 
 def test_an_event_state_is_stored_byte_for_byte_as_the_library_would_store_it() -> None:

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from demo import lines
+from demo.cast import FIRST_NAMES, LAST_NAMES, Account, Cast, Person, Seller
 from domain import records as t
 from domain.ids import time_ordered_id
-from projections.demo import lines
-from projections.demo.cast import FIRST_NAMES, LAST_NAMES, Account, Cast, Person, Seller
 
 
 class Step(NamedTuple):

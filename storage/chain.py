@@ -2,7 +2,7 @@
 
 Every stored event is linked as HMAC-SHA256(key, previous link, id, version, topic, stored
 bytes), written in the same transaction as the event by the recorders (SQLite:
-`projections.storage`; PostgreSQL: `projections.chained_postgres`), into `event_chain`;
+`storage.config`; PostgreSQL: `storage.postgres`), into `event_chain`;
 the latest link of each opportunity is also kept in `chain_heads`, outside the chain, so
 a deleted last event is detected too. Without the key nobody can forge a link, so changed
 bytes, deleted, inserted or swapped events all show in `verify`."""

@@ -1,5 +1,5 @@
 """Telling the stories in worker processes, to use every core: deal i is told by worker
-i mod W (`python -m projections.demo.worker`), which maps its events to stored events
+i mod W (`python -m demo.worker`), which maps its events to stored events
 with a mapper built like the application's own and links them into their chains (each
 deal's chain is that worker's alone); the parent merges the workers' streams by recording
 order, so the log is exactly the one a single process would write.
@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from demo.telling import Row
 from domain.application import Opportunities
-from projections.demo.telling import Row
 
 # The environment a worker's mapper is built from: the application's, minus storage (the
 # integrity key is handed over on its own, in the job on stdin: never on a command line).
@@ -53,7 +53,7 @@ def rows_in_parallel(
         for part in range(workers):
             errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed in _stop)
             process = subprocess.Popen(
-                [sys.executable, "-m", "projections.demo.worker"],
+                [sys.executable, "-m", "demo.worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,

@@ -13,9 +13,9 @@ from typing import Any, BinaryIO
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
-from projections.database import Database
-from projections.integrity import GENESIS, canonical_id, link
-from projections.transfer.lines import dump
+from storage.chain import GENESIS, canonical_id, link
+from storage.gateway import Database
+from storage.transfer.lines import dump
 
 PAGE = 1000
 PAIRS_PER_QUERY = 400  # (id, version) pairs in one lookup: 800 parameters

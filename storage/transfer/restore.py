@@ -19,9 +19,9 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.opportunity import Opportunity, to_record
 from domain.records import OPENED
-from projections.database import Database
-from projections.integrity import GENESIS, Linked, canonical_id, canonical_link, link
-from projections.transfer.lines import BadLine, Line, load
+from storage.chain import GENESIS, Linked, canonical_id, canonical_link, link
+from storage.gateway import Database
+from storage.transfer.lines import BadLine, Line, load
 
 Progress = Callable[[int], Any]  # bytes checked, or events written
 

@@ -22,14 +22,14 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
+from demo.cast import cast_for
+from demo.plot import story
+from demo.story import DAY, Step
 from domain.application import COMMANDS
 from domain.lifecycle import LOST, OPEN, PAUSED_STATUS, WON
 from domain.opportunity import Opportunity, Stamp
 from domain.records import CLOSED_LOST, CLOSED_WON, EVENT_TYPES, OPENED, PAUSED, RESUMED
-from projections.demo.cast import cast_for
-from projections.demo.plot import story
-from projections.demo.story import DAY, Step
-from projections.integrity import GENESIS, canonical_link
+from storage.chain import GENESIS, canonical_link
 
 WINDOW_DAYS = 730
 # The status a deal's last status-changing event leaves it in (the lifecycle's rule, for

@@ -12,7 +12,8 @@ from typing import Any, Protocol
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from projections.storage import StorageConfig, retry_locked
+from storage.config import StorageConfig
+from storage.sqlite import retry_locked
 
 PG_PIPELINE_ROWS = 1000
 
