@@ -11,7 +11,6 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
-from storage import copies
 from domain.application import Opportunities
 from domain.errors import (
     InvalidValue,
@@ -21,6 +20,7 @@ from domain.errors import (
     OpportunityPaused,
     VersionConflict,
 )
+from storage import copies
 from storage.copies import Copies
 from storage.writer import ATTEMPTS, Command, GroupCommitWriter
 
