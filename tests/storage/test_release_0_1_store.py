@@ -1,0 +1,140 @@
+"""A store written by release 0.1 (tests/fixtures/release_0_1) is served, verified and
+exported by today's code with no manual step: the SQLite file as it was written, and the
+PostgreSQL database restored from its dump."""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+from typer.testing import CliRunner
+
+from api.app import create_app
+from api.cli import cli
+from api.settings import Settings
+from tests.conftest import PostgresTestDatabase
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "release_0_1"
+KEY = "1f" * 32
+ACME, GLOBEX, INITECH, UMBRELLA = "Acme Corp", "Globex", "Initech", "Umbrella"
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ]
+)
+def old_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A copy of the release 0.1 store: its URL."""
+    if request.param == "sqlite":
+        shutil.copy(FIXTURE / "smallwins.db", tmp_path / "smallwins.db")
+        yield f"sqlite:///{tmp_path / 'smallwins.db'}"
+        return
+    postgres: PostgresTestDatabase = request.getfixturevalue("postgres_test_database")
+    name = f"smallwins_r01_{secrets.token_hex(4)}"
+    admin = postgres.connection
+    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    parts = urlsplit(postgres.admin_url)
+    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute((FIXTURE / "postgres.sql").read_text())  # type: ignore[arg-type]
+        yield url
+    finally:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def _settings(url: str) -> Settings:
+    return Settings(
+        database_url=url,
+        integrity_key=KEY,
+        projections_in_process=True,
+        postgres_pool_size=2,
+        sqlite_synchronous="NORMAL",
+        sweep_processes=0,
+    )
+
+
+@pytest.fixture
+def client(old_store: str) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    app = create_app(_settings(old_store))
+    with TestClient(app) as test_client:
+        _key, token = app.state.services.keys.create("reader", "viewer")
+        yield test_client, {"Authorization": f"Bearer {token}"}
+
+
+def _by_account(client: TestClient, auth: dict[str, str]) -> dict[str, dict[str, Any]]:
+    response = client.get("/v1/opportunities?limit=10", headers=auth)
+    assert response.status_code == 200, response.text
+    return {item["account"]: item for item in response.json()["items"]}
+
+
+def test_an_old_store_is_served_with_the_state_it_was_written_with(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test_client, auth = client
+    deals = _by_account(test_client, auth)
+    assert set(deals) == {ACME, GLOBEX, INITECH, UMBRELLA}
+    acme = test_client.get(f"/v1/opportunities/{deals[ACME]['id']}", headers=auth).json()
+    assert (acme["status"], acme["stage"], acme["amount"]) == ("won", "verbal_commitment", 52000.0)
+    assert acme["relationships"]["bought_in_departments"] == 2
+    globex = test_client.get(f"/v1/opportunities/{deals[GLOBEX]['id']}", headers=auth).json()
+    assert globex["status"] == "paused"
+    assert globex["referred_by"] == "Kofi Young"
+    assert [i["contact"] for i in globex["open_interactions"]] == ["Kofi Young"]
+    assert deals[INITECH]["status"] == "lost"
+
+
+def test_an_old_store_verifies_and_its_history_reads_as_recorded(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test_client, auth = client
+    for deal in _by_account(test_client, auth).values():
+        verified = test_client.get(f"/v1/opportunities/{deal['id']}/verify", headers=auth).json()
+        assert verified["ok"], verified
+    acme = _by_account(test_client, auth)[ACME]["id"]
+    history = test_client.get(f"/v1/opportunities/{acme}/history", headers=auth).json()["items"]
+    assert [item["type"] for item in history][:3] == [
+        "OpportunityOpened",
+        "MeetingGained",
+        "CustomerDataGathered",
+    ]
+    assert history[1]["data"]["contact"] == "Dana Reyes"
+
+
+def test_an_old_sqlite_store_exports_byte_for_byte_as_release_0_1_exported_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(FIXTURE / "smallwins.db", tmp_path / "smallwins.db")
+    monkeypatch.setenv("SMALLWINS_DATABASE_URL", f"sqlite:///{tmp_path / 'smallwins.db'}")
+    monkeypatch.setenv("SMALLWINS_INTEGRITY_KEY", KEY)
+    out = tmp_path / "export.jsonl"
+    result = CliRunner().invoke(cli, ["export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == (FIXTURE / "export.jsonl").read_bytes()
+
+
+def test_the_release_0_1_export_imports_into_an_empty_store(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMALLWINS_DATABASE_URL", database_url)
+    monkeypatch.setenv("SMALLWINS_INTEGRITY_KEY", KEY)
+    monkeypatch.setenv("SMALLWINS_POSTGRES_POOL_SIZE", "2")
+    result = CliRunner().invoke(cli, ["import", str(FIXTURE / "export.jsonl")])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["verify", "--all"])
+    assert result.exit_code == 0, result.output
+    lines = [orjson.loads(line) for line in (FIXTURE / "export.jsonl").read_bytes().splitlines()]
+    assert len(lines) == 20
