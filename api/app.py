@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from api import problems
 from api.fast_reads import FastReads
-from api.middleware import RequestGuard
+from api.middleware import Authenticate, BodyLimits, CleanUrl, IdempotencyReplay, RequestId
 from api.observe import Observe, RouteTemplates
 from api.routers import accounts, analytics, feed, health, metrics, opportunities, projections, web
 from api.schemas.responses import ProblemOut
@@ -139,6 +139,11 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )
-    app.add_middleware(RequestGuard, services=built)
+    # Each add_middleware wraps what was added before; see api/middleware/__init__.py.
+    app.add_middleware(IdempotencyReplay, services=built)
+    app.add_middleware(BodyLimits, max_body=built.settings.max_body_bytes)
+    app.add_middleware(Authenticate, services=built)  # before any body is read
+    app.add_middleware(CleanUrl)
+    app.add_middleware(RequestId)
     app.add_middleware(Observe, metrics=built.metrics, routes=RouteTemplates.of(app))  # outermost
     return app

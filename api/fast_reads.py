@@ -1,9 +1,10 @@
 """The hottest read, answered without the framework: `GET /v1/opportunities/{id}` with no
-query string, when the caller may read and the view's row is up to date. It sits inside
-RequestGuard (so the caller is already authenticated, the request id is set, and Observe
-counts and logs it) and answers with the same body and headers as the route, from the same
-view row (`api.reads.view_body`; a closed opportunity's stored state is sent as it is). Anything else — an unknown or malformed id, a row behind
-the store, `?as_of=`, a key below the viewer role — goes on to the FastAPI route, which
+query string, when the caller may read and the view's row is up to date. It sits inside the
+middlewares of `api.middleware` (so the caller is already authenticated, the request id is
+set, and Observe counts and logs it) and answers with the same body and headers as the
+route, from the same view row (`api.reads.view_body`; a closed opportunity's stored state is
+sent as it is). Anything else — an unknown or malformed id, a row behind the store,
+`?as_of=`, a key below the viewer role — goes on to the FastAPI route, which
 owns every problem answer. On SQLite the read is one indexed statement that waits for no
 writer (see Database.reads_never_wait), run on the event loop. On PostgreSQL it is awaited
 on the event loop through the app's async pool (projections/async_reads.py) once the
@@ -20,7 +21,7 @@ import orjson
 import psycopg
 from psycopg_pool import PoolTimeout
 
-from api.middleware import ASGIApp, Receive, Scope, Send
+from api.asgi import ASGIApp, Receive, Scope, Send
 from api.reads import view_body, view_body_async
 from api.services import Services
 from domain.errors import OpportunityNotFound

@@ -1,5 +1,5 @@
 """Structured logs: one JSON object per line, with the request id on every line logged while
-a request is handled (from a contextvar the RequestGuard middleware binds).
+a request is handled (from a contextvar the RequestId middleware binds).
 
 Fields: `ts`, `level`, `logger`, `msg`, `request_id`; access lines add `method`, `route`
 (the path template, never the raw path or query string), `status` and `duration_ms`;

@@ -1,6 +1,7 @@
 """Pure ASGI middleware outside every other: times each request, counts it by method, route
-template and status, and writes one JSON access line. It wraps RequestGuard, so the 413,
-415 and idempotent replays RequestGuard answers itself are counted too."""
+template and status, and writes one JSON access line. It wraps the middlewares of
+`api.middleware`, so the 400, 401, 413, 415 and idempotent replays they answer themselves
+are counted too."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.routing import compile_path
 
+from api.asgi import ASGIApp, Message, Receive, Scope, Send
 from api.metrics import UNMATCHED, Metrics
-from api.middleware import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("smallwins.access")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.logs import MASK, log_config, redact
-from api.middleware import _REQUEST_ID, new_request_id
+from api.middleware.request_id import _REQUEST_ID, new_request_id
 from tests.observability.served import LogCapture, Served
 
 PERSON = "Dana Whitfield"

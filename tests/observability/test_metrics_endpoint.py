@@ -44,7 +44,7 @@ def test_requests_are_counted_by_route_template_and_status_not_by_raw_path(
     assert "/no/such/page" not in page
 
 
-def test_answers_the_request_guard_gives_itself_are_counted_under_their_route(
+def test_answers_the_middlewares_give_themselves_are_counted_under_their_route(
     served: Served,
 ) -> None:
     deal = served.open()
