@@ -1,19 +1,24 @@
-"""Bearer-key authentication and role checks, as dependencies every /v1 route declares."""
+"""Role checks, as dependencies every /v1 route declares. Who is asking was decided once,
+before the route, by `api.middleware.Authenticate`, which put the API key in the request
+state; these only read it and compare roles. They never look a key up themselves."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.keys import ApiKey
+from api.middleware.authentication import MISSING
 from api.problems import FORBIDDEN, UNAUTHORIZED, Problem
 from api.services import Services
 
+# Declares bearer auth on every operation that depends on it (the OpenAPI document's
+# security scheme); it only parses the header.
 bearer = HTTPBearer(auto_error=False, description="An API key made with `smallwins keys create`.")
+NOT_CHECKED = "no API key was checked for this path"
 
 
 async def services(request: Request) -> Services:
@@ -25,26 +30,14 @@ async def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-def authenticate(request: Request, token: str | None) -> ApiKey:
-    if not token:
-        raise Problem(UNAUTHORIZED, "send Authorization: Bearer <API key>")
-    found: Services = request.app.state.services
-    key = found.keys.authenticate(token)
-    if key is None:
-        raise Problem(UNAUTHORIZED, "the API key is not valid or was revoked")
-    request.state.api_key = key
-    return key
-
-
 def require(role: str) -> Callable[..., Awaitable[ApiKey]]:
     async def dependency(
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> ApiKey:
-        key: ApiKey | None = getattr(request.state, "api_key", None)  # set by RequestGuard
-        if key is None:
-            token = credentials.credentials if credentials else None
-            key = await anyio.to_thread.run_sync(authenticate, request, token)
+        key: ApiKey | None = getattr(request.state, "api_key", None)  # set by Authenticate
+        if key is None:  # a path Authenticate does not cover: refuse, never look the key up
+            raise Problem(UNAUTHORIZED, NOT_CHECKED if credentials else MISSING)
         if not key.allows(role):
             raise Problem(FORBIDDEN, f"this needs the {role} role; the key has {key.role}")
         return key
