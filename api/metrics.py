@@ -29,7 +29,6 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from domain.application import Written
 from domain.records import EVENT_TYPES
 from projections.runner import Status
 
@@ -138,10 +137,9 @@ class Metrics:
         children[0].inc()
         children[1].observe(seconds)
 
-    def count_written(self, written: Written) -> None:
-        """One write appended the last event of its history."""
-        if written.history:
-            self.events.labels(written.history[-1].type).inc()
+    def count_event(self, event_type: str) -> None:
+        """One event of this type was recorded."""
+        self.events.labels(event_type).inc()
 
     def observe_batch(self, size: int) -> None:
         """The group-commit writer's hook: one transaction carried `size` commands."""

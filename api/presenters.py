@@ -10,7 +10,7 @@ from domain.records import EventRecord
 from projections.render import jsonable
 
 
-def history_item(record: EventRecord) -> HistoryItem:
+def history_item(record: EventRecord, retracted_by: int | None = None) -> HistoryItem:
     return HistoryItem(
         version=record.version,
         type=record.type,
@@ -18,10 +18,18 @@ def history_item(record: EventRecord) -> HistoryItem:
         recorded_at=record.recorded_at,
         recorded_by=record.recorded_by,
         data=jsonable(dict(record.data)),
+        retracted_by=retracted_by,
     )
 
 
 def feed_item(position: int, opportunity_id: UUID, record: EventRecord) -> FeedItem:
     return FeedItem(
-        position=position, opportunity_id=str(opportunity_id), **dict(history_item(record))
+        position=position,
+        opportunity_id=str(opportunity_id),
+        version=record.version,
+        type=record.type,
+        occurred_at=record.occurred_at,
+        recorded_at=record.recorded_at,
+        recorded_by=record.recorded_by,
+        data=jsonable(dict(record.data)),
     )

@@ -96,4 +96,5 @@ def current_state(services: Services, opportunity_id: UUID) -> dict[str, Any]:
     if state is not None:
         return state
     records = services.opportunities.history(opportunity_id)
-    return render_full(str(opportunity_id), describe(records, services.clock(), services.policy))
+    now = services.clock()
+    return render_full(str(opportunity_id), describe(records, now, services.policy), now)

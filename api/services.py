@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
 
 from api.idempotency import IdempotencyStore
 from api.keys import KeyStore
@@ -12,13 +14,15 @@ from api.metrics import Metrics
 from api.settings import Settings
 from domain.application import Opportunities, utc_now
 from domain.momentum import MomentumPolicy
+from domain.state import DealState
 from projections.pipeline import PipelineView
 from projections.relationships import RelationshipView
+from projections.render import render_full
 from projections.runner import ProjectionRunner
 from storage.async_reads import AsyncReads
 from storage.config import StorageConfig, eventsourcing_env
 from storage.gateway import Database, schema_lock
-from storage.writer import GroupCommitWriter
+from storage.writer import GroupCommitWriter, Present
 
 
 @dataclass
@@ -75,6 +79,16 @@ def views_database(database: Database) -> Database:
     return Database(replace(config, synchronous="NORMAL"))
 
 
+def presenter(policy: MomentumPolicy) -> Present:
+    """How the writer presents a deal's new state: the API's JSON, momentum read at the
+    moment of the write."""
+
+    def present(opportunity_id: UUID, state: DealState, now: datetime) -> dict[str, Any]:
+        return render_full(str(opportunity_id), state.describe(now, policy), now)
+
+    return present
+
+
 def build_services(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Services:
     storage = settings.storage()
     key = settings.chain_key()
@@ -102,6 +116,7 @@ def _build(
             opportunities,
             max_batch=settings.write_batch_max,
             observe_batch=metrics.observe_batch,
+            present=presenter(settings.momentum_policy()),
         ),
         clock=clock,
         metrics=metrics,

@@ -25,7 +25,6 @@ from eventsourcing.utils import get_topic
 from demo.cast import cast_for
 from demo.plot import story
 from demo.story import DAY, Step
-from domain.application import COMMANDS
 from domain.lifecycle import LOST, OPEN, PAUSED_STATUS, WON
 from domain.opportunity import Opportunity, Stamp
 from domain.records import CLOSED_LOST, CLOSED_WON, EVENT_TYPES, OPENED, PAUSED, RESUMED
@@ -136,7 +135,7 @@ def _through_commands(
         if not last:
             deals[deal] = opportunity
         s = mapper.to_stored_event(event)
-        status = opportunity.lifecycle.status if last else None
+        status = opportunity.deal.lifecycle.status if last else None
         yield Stored(at, deal, number, event.originator_id, s.originator_version, s.topic,
                      s.state, status)  # fmt: skip
 
@@ -147,8 +146,8 @@ def _play(opportunity: Opportunity | None, step: Step) -> Opportunity:
         if step.kind != OPENED:
             msg = f"a story must start with {OPENED}, not {step.kind}"
             raise ValueError(msg)
-        return Opportunity.open(stamp, **step.fields)
-    COMMANDS[step.kind](opportunity, stamp, **step.fields)
+        return Opportunity.open(stamp, step.fields)
+    opportunity.record(step.kind, stamp, step.fields)
     return opportunity
 
 
@@ -171,8 +170,11 @@ def _directly(
         if number == 0:
             ids[deal] = values.pop("opportunity_id")
             values["originator_topic"] = _OWNER_TOPIC
-        topic, names = _EVENT_FIELDS[step.kind]
-        state = _stored_state(mapper, {name: values[name] for name in names})
+        topic, names, class_version = _EVENT_FIELDS[step.kind]
+        fields = {name: values.get(name) for name in names}  # a field a story leaves out: None
+        if class_version > 1:
+            fields["class_version"] = class_version  # as the mapper adds it
+        state = _stored_state(mapper, fields)
         status = _STATUS_AFTER.get(step.kind)
         if status is not None:
             statuses[deal] = status
@@ -185,7 +187,7 @@ def _directly(
 
 
 def _stored_state(mapper: Mapper[Any], state: dict[str, Any]) -> bytes:
-    """What `Mapper.to_stored_event` makes of an event's state (class version 1)."""
+    """What `Mapper.to_stored_event` makes of an event's state."""
     data = mapper.transcoder.encode(state)
     if mapper.compressor:
         data = mapper.compressor.compress(data)
@@ -194,9 +196,9 @@ def _stored_state(mapper: Mapper[Any], state: dict[str, Any]) -> bytes:
     return data
 
 
-def _event_fields() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Each event type's topic and the names of its state, in the order the mapper
-    writes them (the event class's fields, without the id and version)."""
+def _event_fields() -> dict[str, tuple[str, tuple[str, ...], int]]:
+    """Each event type's topic, the names of its state in the order the mapper writes them
+    (the event class's fields, without the id and version), and its class version."""
     found = {}
     for kind in EVENT_TYPES:
         event_class = getattr(Opportunity, kind)
@@ -205,7 +207,7 @@ def _event_fields() -> dict[str, tuple[str, tuple[str, ...]]]:
             for f in dataclasses.fields(event_class)
             if f.name not in ("originator_id", "originator_version")
         )
-        found[kind] = (get_topic(event_class), names)
+        found[kind] = (get_topic(event_class), names, getattr(event_class, "class_version", 1))
     return found
 
 

@@ -1,5 +1,7 @@
-"""The application service: open, record, and read opportunities on an eventsourcing
-Application. Writes return the log position so readers can wait for it."""
+"""The application service: loads, decides and saves Opportunity aggregates on an
+eventsourcing Application that is given its storage (the environment says which
+persistence module and transcoder; the domain names none). One attempt per call: retrying
+after another writer won is the batching writer's one policy (storage.writer)."""
 
 from __future__ import annotations
 
@@ -18,26 +20,12 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
-from domain.errors import InvalidValue, OpportunityNotFound, VersionConflict
-from domain.opportunity import Opportunity, Stamp, record_from_state, to_record
+from domain.errors import OpportunityNotFound, VersionConflict
+from domain.opportunity import EVENTS, Opportunity, Stamp, record_from_state, to_record
 from domain.records import EventRecord
+from domain.state import DealState
 
 Clock = Callable[[], datetime]
-MAX_RETRIES = 50
-
-COMMANDS: Mapping[str, Callable[..., Any]] = {
-    "MeetingGained": Opportunity.gain_meeting,
-    "CustomerDataGathered": Opportunity.gather_customer_data,
-    "StakeholderBoughtIn": Opportunity.record_buy_in,
-    "DemoScheduled": Opportunity.schedule_demo,
-    "VerbalCommitment": Opportunity.commit_verbally,
-    "Paused": Opportunity.pause,
-    "Resumed": Opportunity.resume,
-    "InteractionPlanned": Opportunity.plan_interaction,
-    "InteractionCompleted": Opportunity.complete_interaction,
-    "ClosedWon": Opportunity.close_won,
-    "ClosedLost": Opportunity.close_lost,
-}
 
 
 def utc_now() -> datetime:
@@ -46,12 +34,15 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What a successful write reports: which opportunity, its new version, the log position."""
+    """What a successful write reports: which opportunity, its new version, the log
+    position, its state (the aggregate's own: read it before the next write of it), and
+    that state as presented by whoever asked (see storage.writer)."""
 
     opportunity_id: UUID
     version: int
     position: int
-    history: tuple[EventRecord, ...]
+    state: DealState
+    presented: Any = None
 
 
 class DateAsISO(Transcoding):
@@ -78,6 +69,8 @@ class Opportunities(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
+    # --- deciding -------------------------------------------------------------------
+
     def open(
         self,
         *,
@@ -86,9 +79,9 @@ class Opportunities(Application[UUID]):
         occurred_at: datetime | None = None,
         note: str | None = None,
     ) -> Written:
+        """Open one opportunity and save it (one attempt)."""
         stamp = Stamp(recorded_by, self.clock(), occurred_at, note)
-        opportunity = Opportunity.open(stamp, **fields)
-        return self._save(opportunity)
+        return self._save(Opportunity.open(stamp, fields))
 
     def record(
         self,
@@ -101,44 +94,45 @@ class Opportunities(Application[UUID]):
         note: str | None = None,
         expected_version: int | None = None,
     ) -> Written:
-        """Record one event. Conditional (with `expected_version`) writes fail on a
-        conflict; unconditional ones are retried on the fresh state, rules re-checked."""
-        command = COMMANDS.get(event_type)
-        if command is None:
-            raise InvalidValue("type", f"{event_type!r} cannot be recorded on an opportunity")
-        for _attempt in range(MAX_RETRIES):
-            opportunity = self.load(opportunity_id)
-            if expected_version is not None and opportunity.version != expected_version:
-                raise VersionConflict(expected_version, opportunity.version)
-            command(opportunity, Stamp(recorded_by, self.clock(), occurred_at, note), **fields)
-            try:
-                return self._save(opportunity)
-            except RecordConflictError:
-                if expected_version is not None:
-                    raise VersionConflict(expected_version, expected_version + 1) from None
-        msg = f"gave up after {MAX_RETRIES} concurrent conflicts"
-        raise VersionConflict(-1, -1) from RuntimeError(msg)
+        """Record one event on the stored opportunity (one attempt): a clash with another
+        writer is a VersionConflict."""
+        opportunity = self.load(opportunity_id)
+        if expected_version is not None and opportunity.version != expected_version:
+            raise VersionConflict(expected_version, opportunity.version)
+        opportunity.record(
+            event_type, Stamp(recorded_by, self.clock(), occurred_at, note), fields
+        )
+        try:
+            return self._save(opportunity)
+        except RecordConflictError:
+            raise VersionConflict(opportunity.version - 1, opportunity.version) from None
 
     def _save(self, opportunity: Opportunity) -> Written:
         recordings = self.save(opportunity)
         position = max((r.notification.id for r in recordings), default=0)
-        return Written(opportunity.id, opportunity.version, position, tuple(opportunity.history))
+        return Written(opportunity.id, opportunity.version, position, opportunity.deal)
+
+    # --- reading --------------------------------------------------------------------
 
     def load(self, opportunity_id: UUID, version: int | None = None) -> Opportunity:
         try:
             opportunity: Opportunity = self.repository.get(opportunity_id, version=version)
         except AggregateNotFoundError:
             raise OpportunityNotFound(str(opportunity_id)) from None
+        if not isinstance(opportunity, Opportunity):
+            raise OpportunityNotFound(str(opportunity_id))
         return opportunity
 
     def record_of(self, stored: StoredEvent) -> EventRecord:
-        """The record of a stored event, decoded as the mapper decodes it but without
-        building the domain event object in between: for reading the log in bulk."""
+        """The record of a stored event, decoded as the mapper decodes it (older versions
+        of an event upcast) but without building the domain event object in between: for
+        reading the log in bulk."""
         mapper = self.mapper
-        event_class = resolve_topic(stored.topic)
-        if mapper.cipher or mapper.compressor or getattr(event_class, "class_version", 1) != 1:
+        if mapper.cipher or mapper.compressor:
             return to_record(mapper.to_domain_event(stored))
+        event_class = resolve_topic(stored.topic)
         state = mapper.transcoder.decode(stored.state)
+        upcast(event_class, state)
         return record_from_state(event_class, stored.originator_version, state)
 
     def history(
@@ -149,6 +143,16 @@ class Opportunities(Application[UUID]):
         records = [self.record_of(s) for s in stored]
         if as_of is not None:
             records = [r for r in records if r.recorded_at <= as_of]
-        if not records:
+        if not records or records[0].type not in EVENTS:
             raise OpportunityNotFound(str(opportunity_id))
         return records
+
+
+def upcast(event_class: type, state: dict[str, Any]) -> None:
+    """Bring a stored event's state up to its class's version, as the library's mapper
+    does (`upcast_vN_vN+1` static methods on the class)."""
+    version = state.pop("class_version", 1)
+    wanted = getattr(event_class, "class_version", 1)
+    while version < wanted:
+        getattr(event_class, f"upcast_v{version}_v{version + 1}")(state)
+        version += 1

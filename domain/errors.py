@@ -25,7 +25,8 @@ class OpportunityClosed(InvariantViolated):
 
 
 class OpportunityPaused(InvariantViolated):
-    """While paused only Resumed, ClosedWon, ClosedLost and InteractionPlanned are allowed."""
+    """While paused only Resumed, the close, the plan's events, DetailsChanged and the
+    corrections are allowed."""
 
 
 class NotOpen(InvariantViolated):
@@ -36,8 +37,21 @@ class NotPaused(InvariantViolated):
     """Resumed needs a paused opportunity."""
 
 
+class NotClosed(InvariantViolated):
+    """Reopened needs a won or lost opportunity."""
+
+
 class InteractionNotOpen(InvariantViolated):
-    """InteractionCompleted needs a planned interaction that is not completed yet."""
+    """Completing, rescheduling or cancelling needs an interaction that is planned and
+    neither completed nor cancelled."""
+
+
+class RetractionRefused(InvariantViolated):
+    """The event cannot be taken back: already taken back, or later events depend on it."""
+
+
+class DuplicateExternalId(InvariantViolated):
+    """Another opportunity was already opened with this external_id."""
 
 
 class OpportunityNotFound(DomainError):

@@ -13,6 +13,7 @@ from domain.records import (
     CUSTOMER_DATA_GATHERED,
     DEMO_SCHEDULED,
     MEETING_GAINED,
+    REOPENED,
     STAKEHOLDER_BOUGHT_IN,
     VERBAL_COMMITMENT,
     EventRecord,
@@ -26,6 +27,7 @@ RUNGS: tuple[str, ...] = (
     "verbal_commitment",
 )
 NO_STAGE = "none"
+STAGES: tuple[str, ...] = (NO_STAGE, *RUNGS)
 DECISION_MAKERS_NEEDED = 2
 _RUNG_OF_TYPE = {
     MEETING_GAINED: 1,
@@ -55,23 +57,47 @@ class Ladder:
     def stage(self) -> str:
         return self.resume_point.name if self.resume_point else NO_STAGE
 
+    @property
+    def rung(self) -> int:
+        """The stage as a number: 0 for none, 1 to 5 for the rungs."""
+        return self.resume_point.rung if self.resume_point else 0
 
-def ladder(records: Iterable[EventRecord]) -> Ladder:
-    """Rungs reached in recording order; the highest is the resume point, which pausing
-    and resuming never lower; the next small win is the lowest rung not yet reached."""
-    reached: dict[int, RungReached] = {}
-    stakeholders: set[str] = set()
-    closed = False
-    for record in records:
-        closed = closed or record.type in CLOSING_TYPES
+
+class LadderTally:
+    """The rungs reached so far, in recording order, one event at a time."""
+
+    __slots__ = ("reached", "stakeholders")
+
+    def __init__(self) -> None:
+        self.reached: dict[int, RungReached] = {}
+        self.stakeholders: set[str] = set()
+
+    def add(self, record: EventRecord) -> None:
         rung = _RUNG_OF_TYPE.get(record.type)
         if record.type == STAKEHOLDER_BOUGHT_IN:
-            stakeholders.add(name_key(record.data["stakeholder"]))
-            rung = 3 if len(stakeholders) >= DECISION_MAKERS_NEEDED else None
-        if rung is not None and rung not in reached:
-            reached[rung] = RungReached(rung, RUNGS[rung - 1], record.version, record.occurred_at)
-    top = reached[max(reached)] if reached else None
-    missing = [n for n in range(1, len(RUNGS) + 1) if n not in reached]
-    upcoming = None if closed or not missing else RUNGS[missing[0] - 1]
-    ordered = tuple(reached[n] for n in sorted(reached))
-    return Ladder(reached=ordered, resume_point=top, next_small_win=upcoming)
+            self.stakeholders.add(name_key(record.data["stakeholder"]))
+            rung = 3 if len(self.stakeholders) >= DECISION_MAKERS_NEEDED else None
+        if rung is not None and rung not in self.reached:
+            self.reached[rung] = RungReached(
+                rung, RUNGS[rung - 1], record.version, record.occurred_at
+            )
+
+    def ladder(self, *, closed: bool) -> Ladder:
+        """The highest rung reached is the resume point, which pausing and resuming never
+        lower; the next small win is the lowest rung not yet reached (none once closed)."""
+        reached = self.reached
+        top = reached[max(reached)] if reached else None
+        missing = next((n for n in range(1, len(RUNGS) + 1) if n not in reached), None)
+        upcoming = None if closed or missing is None else RUNGS[missing - 1]
+        return Ladder(tuple(reached[n] for n in sorted(reached)), top, upcoming)
+
+
+def ladder(records: Iterable[EventRecord]) -> Ladder:
+    """The ladder of a sequence of records (those that still stand)."""
+    tally = LadderTally()
+    closed = False
+    for record in records:
+        tally.add(record)
+        if record.type in CLOSING_TYPES or record.type == REOPENED:
+            closed = record.type in CLOSING_TYPES
+    return tally.ladder(closed=closed)

@@ -1,27 +1,51 @@
-"""The lifecycle of an opportunity as a pure fold over its records: status, pause,
-open interactions, close. The aggregate's rules and every read model use this one fold."""
+"""The lifecycle of an opportunity: its status, pause and close, and which events each
+status admits. The aggregate's rules, the replay that checks a retraction, and every read
+model use this one definition."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from domain.errors import (
+    NotClosed,
+    NotOpen,
+    NotPaused,
+    OpportunityClosed,
+    OpportunityPaused,
+)
 from domain.records import (
     CLOSED_LOST,
     CLOSED_WON,
-    INTERACTION_COMPLETED,
+    DETAILS_CHANGED,
+    EVENT_RETRACTED,
+    INTERACTION_CANCELLED,
     INTERACTION_PLANNED,
+    INTERACTION_RESCHEDULED,
     OPENED,
     PAUSED,
+    REOPENED,
     RESUMED,
-    VERBAL_COMMITMENT,
     EventRecord,
 )
 
 OPEN, PAUSED_STATUS, WON, LOST = "open", "paused", "won", "lost"
 STATUSES = (OPEN, PAUSED_STATUS, WON, LOST)
+CLOSED_STATUSES = frozenset({WON, LOST})
+ALLOWED_WHILE_PAUSED = frozenset(
+    {
+        RESUMED,
+        CLOSED_WON,
+        CLOSED_LOST,
+        INTERACTION_PLANNED,
+        INTERACTION_RESCHEDULED,
+        INTERACTION_CANCELLED,
+        DETAILS_CHANGED,
+        EVENT_RETRACTED,
+    }
+)
+ALLOWED_WHILE_CLOSED = frozenset({REOPENED, EVENT_RETRACTED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,74 +56,66 @@ class Pause:
     version: int
 
 
-@dataclass(frozen=True, slots=True)
 class Lifecycle:
-    status: str = OPEN
-    opened_at: datetime | None = None
-    closed_at: datetime | None = None
-    amount: float | None = None
-    paused: Pause | None = None
-    planned: frozenset[str] = frozenset()
-    open_interactions: tuple[EventRecord, ...] = ()
+    """Status, opening, close and the pause under way, one event at a time."""
+
+    __slots__ = ("closed_at", "opened_at", "paused", "status")
+
+    def __init__(self) -> None:
+        self.status = OPEN
+        self.opened_at: datetime | None = None
+        self.closed_at: datetime | None = None
+        self.paused: Pause | None = None
 
     @property
     def is_closed(self) -> bool:
-        return self.status in (WON, LOST)
+        return self.status in CLOSED_STATUSES
+
+    def add(self, record: EventRecord) -> None:
+        kind, data = record.type, record.data
+        if kind == OPENED:
+            self.opened_at = record.occurred_at
+        elif kind == PAUSED:
+            self.status = PAUSED_STATUS
+            resume_on = as_date(data.get("resume_on"))
+            self.paused = Pause(data["reason"], record.occurred_at, resume_on, record.version)
+        elif kind == RESUMED:
+            self.status, self.paused = OPEN, None
+        elif kind in (CLOSED_WON, CLOSED_LOST):
+            self.status = WON if kind == CLOSED_WON else LOST
+            self.closed_at, self.paused = record.occurred_at, None
+        elif kind == REOPENED:
+            self.status, self.closed_at = OPEN, None
 
 
-_LIFECYCLE_FIELDS = tuple(f.name for f in fields(Lifecycle))
-
-
-def replace(state: Lifecycle, **changes: Any) -> Lifecycle:
-    """`dataclasses.replace` for Lifecycle, without its generic checks (a hot path)."""
-    return Lifecycle(*[changes.get(n, getattr(state, n)) for n in _LIFECYCLE_FIELDS])
-
-
-def evolve(state: Lifecycle, record: EventRecord) -> Lifecycle:
-    """The lifecycle after one more record. Never reads a clock."""
-    kind, data = record.type, record.data
-    if kind == OPENED:
-        return replace(state, opened_at=record.occurred_at, amount=data.get("amount"))
-    if kind == PAUSED:
-        pause = Pause(
-            data["reason"], record.occurred_at, _date(data.get("resume_on")), record.version
+def check_allowed(status: str, event_type: str) -> None:
+    """Whether a deal in `status` may record `event_type` (its own rules aside)."""
+    if status in CLOSED_STATUSES and event_type not in ALLOWED_WHILE_CLOSED:
+        raise OpportunityClosed(f"the opportunity is {status}: nothing more can be recorded")
+    if status == PAUSED_STATUS and event_type not in ALLOWED_WHILE_PAUSED:
+        raise OpportunityPaused(
+            f"the opportunity is paused: {event_type} cannot be recorded until it is resumed"
         )
-        return replace(state, status=PAUSED_STATUS, paused=pause)
-    if kind == RESUMED:
-        return replace(state, status=OPEN, paused=None)
-    if kind == INTERACTION_PLANNED:
-        return replace(
-            state,
-            planned=state.planned | {data["interaction_id"]},
-            open_interactions=(*state.open_interactions, record),
-        )
-    if kind == INTERACTION_COMPLETED:
-        still_open = tuple(
-            r for r in state.open_interactions if r.data["interaction_id"] != data["interaction_id"]
-        )
-        return replace(state, open_interactions=still_open)
-    if kind == VERBAL_COMMITMENT and data.get("amount") is not None:
-        return replace(state, amount=data["amount"])
-    if kind in (CLOSED_WON, CLOSED_LOST):
-        amount = data.get("amount") if kind == CLOSED_WON else None
-        return replace(
-            state,
-            status=WON if kind == CLOSED_WON else LOST,
-            closed_at=record.occurred_at,
-            paused=None,
-            amount=amount if amount is not None else state.amount,
-        )
-    return state
 
 
-def fold(records: Iterable[EventRecord]) -> Lifecycle:
-    state = Lifecycle()
-    for record in records:
-        state = evolve(state, record)
-    return state
+def check_transition(status: str, event_type: str) -> None:
+    """The status rules of the lifecycle events themselves."""
+    if event_type == PAUSED and status != OPEN:
+        raise NotOpen("the opportunity is already paused")
+    if event_type == RESUMED and status != PAUSED_STATUS:
+        raise NotPaused("only a paused opportunity can be resumed")
+    if event_type == REOPENED and status not in CLOSED_STATUSES:
+        raise NotClosed(f"only a won or lost opportunity can be reopened; this one is {status}")
 
 
-def _date(value: object) -> date | None:
+def check(status: str, event_type: str) -> None:
+    """Every status rule for recording `event_type` on a deal in `status`."""
+    check_allowed(status, event_type)
+    check_transition(status, event_type)
+
+
+def as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+

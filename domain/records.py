@@ -19,10 +19,17 @@ VERBAL_COMMITMENT = "VerbalCommitment"
 PAUSED = "Paused"
 RESUMED = "Resumed"
 INTERACTION_PLANNED = "InteractionPlanned"
+INTERACTION_RESCHEDULED = "InteractionRescheduled"
+INTERACTION_CANCELLED = "InteractionCancelled"
 INTERACTION_COMPLETED = "InteractionCompleted"
 CLOSED_WON = "ClosedWon"
 CLOSED_LOST = "ClosedLost"
+DETAILS_CHANGED = "DetailsChanged"
+EVENT_RETRACTED = "EventRetracted"
+REOPENED = "Reopened"
+GOALS_SET = "GoalsSet"
 
+# Every event type of an opportunity, in the order the docs list them.
 EVENT_TYPES: tuple[str, ...] = (
     OPENED,
     MEETING_GAINED,
@@ -33,9 +40,18 @@ EVENT_TYPES: tuple[str, ...] = (
     PAUSED,
     RESUMED,
     INTERACTION_PLANNED,
+    INTERACTION_RESCHEDULED,
+    INTERACTION_CANCELLED,
     INTERACTION_COMPLETED,
     CLOSED_WON,
     CLOSED_LOST,
+    DETAILS_CHANGED,
+    EVENT_RETRACTED,
+    REOPENED,
+)
+# Interactions of a deal that refer to an earlier InteractionPlanned.
+INTERACTION_FOLLOW_UPS = frozenset(
+    {INTERACTION_RESCHEDULED, INTERACTION_CANCELLED, INTERACTION_COMPLETED}
 )
 
 # The five event types that climb the ladder, in rung order.

@@ -11,6 +11,7 @@ from datetime import datetime
 from domain.names import name_key, tidy
 from domain.records import (
     DECISION_ROLES,
+    DETAILS_CHANGED,
     INTERACTION_PLANNED,
     MEETING_GAINED,
     OPENED,
@@ -75,38 +76,61 @@ def _earliest(current: datetime | None, candidate: datetime) -> datetime:
     return candidate if current is None or candidate < current else current
 
 
-def departments(records: Iterable[EventRecord]) -> tuple[Department, ...]:
-    """Each department reached, in order of first appearance, with its depth."""
-    tallies: dict[str, _Tally] = {}
-    for record in records:
+class RelationshipTally:
+    """The departments reached so far, in order of first appearance, one event at a time."""
+
+    __slots__ = ("tallies",)
+
+    def __init__(self) -> None:
+        self.tallies: dict[str, _Tally] = {}
+
+    def add(self, record: EventRecord) -> None:
         if record.type not in (MEETING_GAINED, INTERACTION_PLANNED, STAKEHOLDER_BOUGHT_IN):
-            continue
-        key = name_key(record.data["department"])
-        tally = tallies.setdefault(key, _Tally(tidy(record.data["department"])))
+            return
+        department = record.data["department"]
+        key = name_key(department)
+        tally = self.tallies.get(key)
+        if tally is None:
+            tally = self.tallies[key] = _Tally(tidy(department))
         if record.type == STAKEHOLDER_BOUGHT_IN:
             tally.buy_in(record.data["stakeholder"], record.data["role"], record.occurred_at)
         else:
             tally.contact(record.occurred_at)
-    return tuple(t.freeze() for t in tallies.values())
+
+    def departments(self) -> tuple[Department, ...]:
+        return tuple(t.freeze() for t in self.tallies.values())
+
+    def relationships(self, buying_departments: Iterable[str]) -> Relationships:
+        """Depth per department; coverage is the bought-in share of `buying_departments`."""
+        reached = self.departments()
+        bought_in = [d for d in reached if depth_rank(d.depth) >= depth_rank(BOUGHT_IN)]
+        people = {key for t in self.tallies.values() for key in t.stakeholders}
+        buying = {name_key(d) for d in buying_departments}
+        coverage = None
+        if buying:
+            covered = {name_key(d.name) for d in bought_in} & buying
+            coverage = len(covered) / len(buying)
+        return Relationships(reached, len(bought_in), len(people) <= 1, coverage)
+
+
+def departments(records: Iterable[EventRecord]) -> tuple[Department, ...]:
+    """Each department reached, in order of first appearance, with its depth."""
+    tally = RelationshipTally()
+    for record in records:
+        tally.add(record)
+    return tally.departments()
 
 
 def relationships(records: Sequence[EventRecord]) -> Relationships:
-    reached = departments(records)
-    bought_in = [d for d in reached if depth_rank(d.depth) >= depth_rank(BOUGHT_IN)]
-    people = {name_key(s) for d in reached for s in d.stakeholders}
-    buying = _buying_departments(records)
-    coverage = None
-    if buying:
-        covered = {name_key(d.name) for d in bought_in} & buying
-        coverage = len(covered) / len(buying)
-    return Relationships(reached, len(bought_in), len(people) <= 1, coverage)
-
-
-def _buying_departments(records: Sequence[EventRecord]) -> set[str]:
-    opened = next((r for r in records if r.type == OPENED), None)
-    if opened is None:
-        return set()
-    return {name_key(d) for d in opened.data.get("buying_departments") or ()}
+    """Relationships of a sequence of records; buying departments as last given."""
+    tally = RelationshipTally()
+    buying: list[str] = []
+    for record in records:
+        tally.add(record)
+        if record.type in (OPENED, DETAILS_CHANGED):
+            given = record.data.get("buying_departments")
+            buying = given if given is not None else buying
+    return tally.relationships(buying)
 
 
 @dataclass(frozen=True, slots=True)

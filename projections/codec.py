@@ -1,35 +1,52 @@
-"""EventRecords <-> JSON for the per-opportunity record cache the views keep."""
+"""A deal's momentum summary (domain.momentum.Summary) <-> the JSON the pipeline view keeps
+beside its rendered state, so a reading evaluates momentum without the deal's history."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import orjson
 
-from domain.momentum import MomentumInputs, Win
+from domain.momentum import NONE, Summary
 
 
-def dump_inputs(inputs: MomentumInputs) -> str:
+def _log(value: float) -> float | None:
+    return None if value == NONE else value
+
+
+def _unlog(value: float | None) -> float:
+    return NONE if value is None else value
+
+
+def dump_summary(summary: Summary) -> str:
     return orjson.dumps(
-        {
-            "wins": [[w.occurred_at.isoformat(), w.weight, w.version] for w in inputs.wins],
-            "finished": [[s.isoformat(), e.isoformat()] for s, e in inputs.finished_pauses],
-            "paused_since": inputs.paused_since.isoformat() if inputs.paused_since else None,
-            "opened_at": inputs.opened_at.isoformat(),
-            "status": inputs.status,
-            "closed_at": inputs.closed_at.isoformat() if inputs.closed_at else None,
-        }
+        [
+            summary.opened,
+            summary.is_open,
+            summary.paused_since,
+            summary.cutoff,
+            summary.cutoff_active,
+            summary.spans,
+            _log(summary.settled),
+            summary.last_settled,
+            summary.tail_times,
+            [_log(s) for s in summary.tail_sums],
+            summary.half_life,
+        ]
     ).decode()
 
 
-def load_inputs(text: str | bytes) -> MomentumInputs:
-    raw = orjson.loads(text)
-    moment = datetime.fromisoformat
-    return MomentumInputs(
-        wins=tuple(Win(moment(at), weight, version) for at, weight, version in raw["wins"]),
-        finished_pauses=tuple((moment(s), moment(e)) for s, e in raw["finished"]),
-        paused_since=moment(raw["paused_since"]) if raw["paused_since"] else None,
-        opened_at=moment(raw["opened_at"]),
-        status=raw["status"],
-        closed_at=moment(raw["closed_at"]) if raw["closed_at"] else None,
+def load_summary(text: str | bytes) -> Summary:
+    (opened, is_open, paused_since, cutoff, cutoff_active, spans, settled, last_settled,
+     tail_times, tail_sums, half_life) = orjson.loads(text)  # fmt: skip
+    return Summary(
+        opened=opened,
+        is_open=is_open,
+        paused_since=paused_since,
+        cutoff=cutoff,
+        cutoff_active=cutoff_active,
+        spans=tuple((s, e) for s, e in spans),
+        settled=_unlog(settled),
+        last_settled=(last_settled[0], last_settled[1]) if last_settled else None,
+        tail_times=tuple(tail_times),
+        tail_sums=tuple(_unlog(s) for s in tail_sums),
+        half_life=half_life,
     )

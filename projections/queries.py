@@ -14,8 +14,8 @@ from domain.active_time import SECONDS_PER_DAY
 from domain.momentum import MomentumPolicy, evaluate
 from domain.names import name_key, tidy
 from domain.relationships import Department, merge_departments
-from projections.codec import load_inputs
-from projections.render import render_momentum, rfc3339
+from projections.codec import load_summary
+from projections.render import finish, rfc3339
 from storage.gateway import Database
 
 # sort name -> (SQL expression, descending?)
@@ -30,6 +30,9 @@ SORTS = {
     "-closed_at": ("COALESCE(closed_ts, 0)", True),
     "amount": ("COALESCE(amount, -1)", False),
     "-amount": ("COALESCE(amount, -1)", True),
+    # Deals without an expected close come last either way.
+    "expected_close": ("COALESCE(expected_close_day, 99999999)", False),
+    "-expected_close": ("COALESCE(expected_close_day, -1)", True),
 }
 
 
@@ -41,15 +44,17 @@ class Filters:
     stage: str | None = None
     stalled: bool | None = None
     single_threaded: bool | None = None
+    q: str | None = None  # a case-insensitive substring of title, account or owner
 
 
 def with_momentum(
     state_json: str | bytes, inputs_json: str | bytes, now: datetime, policy: MomentumPolicy
 ) -> dict[str, Any]:
+    """A stored state finished at `now`: momentum evaluated from the stored summary (a
+    closed deal's is in the state already), open interactions marked overdue."""
     state: dict[str, Any] = orjson.loads(state_json)
-    if inputs_json:  # else the momentum was fixed at the close and is in the state
-        state["momentum"] = render_momentum(evaluate(load_inputs(inputs_json), now, policy))
-    return state
+    momentum = evaluate(load_summary(inputs_json), now, policy) if inputs_json else None
+    return finish(state, now, momentum)
 
 
 def body_with_momentum(
@@ -171,11 +176,19 @@ def _where(filters: Filters, at: datetime) -> tuple[list[str], list[Any]]:
     if filters.single_threaded is not None:
         where.append("single_threaded = ?")
         params.append(int(filters.single_threaded))
+    if filters.q:
+        where.append("search LIKE ? ESCAPE '\\'")
+        params.append(f"%{_like(filters.q.strip().casefold())}%")
     if filters.stalled is not None:
         stalled = "(status = 'open' AND stall_ts IS NOT NULL AND stall_ts < ?)"
         where.append(stalled if filters.stalled else f"NOT {stalled}")
         params.append(at.timestamp())
     return where, params
+
+
+def _like(text: str) -> str:
+    """`text` as a LIKE pattern that matches itself only."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True, slots=True)

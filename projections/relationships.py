@@ -3,13 +3,10 @@ when they were first reached, and each account's opportunities, for the account 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import orjson
 
 from domain.names import name_key
-from domain.records import EventRecord
-from domain.relationships import departments
+from domain.state import DealState
 from projections.view import OpportunityView, Rows
 
 
@@ -31,13 +28,13 @@ class RelationshipView(OpportunityView):
         " ON opportunity_departments (account_key)",
     )
 
-    def rows(self, opportunity_id: str, records: Sequence[EventRecord]) -> Rows:
-        opened = records[0]
-        account = opened.data["account"]
+    def rows(self, opportunity_id: str, state: DealState) -> Rows:
+        account = state.profile["account"]
         key = name_key(account)
+        opened_at = state.lifecycle.opened_at
         return {
             "account_opportunities": [
-                (opportunity_id, key, account, opened.occurred_at.timestamp()),
+                (opportunity_id, key, account, opened_at.timestamp() if opened_at else 0.0),
             ],
             "opportunity_departments": [
                 (
@@ -50,6 +47,6 @@ class RelationshipView(OpportunityView):
                     dept.first_contacted_at.isoformat() if dept.first_contacted_at else None,
                     dept.first_bought_in_at.isoformat() if dept.first_bought_in_at else None,
                 )
-                for position, dept in enumerate(departments(records))
+                for position, dept in enumerate(state.relationships.departments())
             ],
         }

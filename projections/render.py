@@ -1,12 +1,16 @@
-"""The one JSON rendering of an opportunity's state (DESIGN section 4), used by the views
-and by the API's direct path alike. Datetimes are UTC RFC 3339."""
+"""The one JSON rendering of an opportunity's state (DESIGN sections 4, 6 and 11), used by
+the views, the writer's answers and the API's direct paths alike. Datetimes are UTC
+RFC 3339. Two parts depend on the moment of reading and are added then (`finish`):
+momentum (of an open or paused deal) and whether open interactions are overdue."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 
+from domain.lifecycle import CLOSED_STATUSES
 from domain.momentum import Momentum
+from domain.plans import Interaction
 from domain.state import OpportunityState
 
 
@@ -40,25 +44,47 @@ def render_momentum(momentum: Momentum) -> dict[str, Any]:
     }
 
 
+def render_interaction(interaction: Interaction) -> dict[str, Any]:
+    return {
+        "interaction_id": interaction.interaction_id,
+        "contact": interaction.contact,
+        "department": interaction.department,
+        "channel": interaction.channel,
+        "purpose": interaction.purpose,
+        "commitment_objective": interaction.commitment_objective,
+        "planned_for": _when(interaction.planned_for),
+        "overdue": False,  # set by `finish` at the moment of reading
+        "slips": interaction.slips,
+        "planned_at": rfc3339(interaction.planned_at),
+        "version": interaction.version,
+    }
+
+
 def render_state(opportunity_id: str, state: OpportunityState) -> dict[str, Any]:
-    """Everything but momentum, which depends on the moment of reading."""
-    profile, lifecycle, ladder = state.profile, state.lifecycle, state.ladder
-    rels, win, pause = state.relationships, state.last_small_win, state.paused
-    point = ladder.resume_point
+    """Everything but what depends on the moment of reading (see `finish`)."""
+    profile, ladder, rels = state.profile, state.ladder, state.relationships
+    win, pause, point = state.last_small_win, state.paused, ladder.resume_point
+    expected_close = profile.get("expected_close")
+    interactions = [render_interaction(i) for i in state.open_interactions]
+    step = next((i for i in interactions if i["planned_for"] is not None), None)
     return {
         "id": opportunity_id,
         "version": state.version,
         "title": profile["title"],
         "account": profile["account"],
         "owner": profile["owner"],
-        "amount": lifecycle.amount,
+        "amount": profile["amount"],
         "currency": profile["currency"],
         "source": profile["source"],
         "referred_by": profile.get("referred_by"),
+        "referrer_account": profile.get("referrer_account"),
+        "external_id": profile.get("external_id"),
         "buying_departments": list(profile.get("buying_departments") or []),
-        "status": lifecycle.status,
-        "opened_at": _when(lifecycle.opened_at),
-        "closed_at": _when(lifecycle.closed_at),
+        "expected_close": expected_close.isoformat() if expected_close else None,
+        "close_date_pushes": state.close_date_pushes,
+        "status": state.status,
+        "opened_at": rfc3339(state.opened_at),
+        "closed_at": _when(state.closed_at),
         "stage": ladder.stage,
         "resume_point": {
             "rung": point.rung,
@@ -92,26 +118,35 @@ def render_state(opportunity_id: str, state: OpportunityState) -> dict[str, Any]
         }
         if pause
         else None,
-        "open_interactions": [
-            {
-                "interaction_id": r.data["interaction_id"],
-                "contact": r.data["contact"],
-                "department": r.data["department"],
-                "channel": r.data["channel"],
-                "purpose": r.data["purpose"],
-                "commitment_objective": r.data.get("commitment_objective"),
-                "planned_at": rfc3339(r.occurred_at),
-                "version": r.version,
-            }
-            for r in lifecycle.open_interactions
-        ],
+        "open_interactions": interactions,
+        "next_step": dict(step) if step else None,
     }
 
 
-def render_full(opportunity_id: str, state: OpportunityState) -> dict[str, Any]:
+def finish(rendered: dict[str, Any], now: datetime, momentum: Momentum | None) -> dict[str, Any]:
+    """Add what depends on the moment of reading: the momentum (None: a closed deal's,
+    fixed at its close, is already in `rendered`), and which open interactions are overdue
+    (the deal is open or paused and their time has passed)."""
+    if momentum is not None:
+        rendered["momentum"] = render_momentum(momentum)
+    if rendered["status"] not in CLOSED_STATUSES:
+        instant = rfc3339(now)
+        for interaction in (*rendered["open_interactions"], rendered["next_step"]):
+            if interaction is not None and interaction["planned_for"] is not None:
+                interaction["overdue"] = _earlier(interaction["planned_for"], instant)
+    return rendered
+
+
+def _earlier(when: str, now: str) -> bool:
+    """Two RFC 3339 UTC instants as rendered here, compared."""
+    return datetime.fromisoformat(when.replace("Z", "+00:00")) < datetime.fromisoformat(
+        now.replace("Z", "+00:00")
+    )
+
+
+def render_full(opportunity_id: str, state: OpportunityState, now: datetime) -> dict[str, Any]:
+    """The whole state of a description made at `now` (momentum included)."""
     if state.momentum is None:
         msg = "render_full needs a state described at a moment of reading"
         raise ValueError(msg)
-    rendered = render_state(opportunity_id, state)
-    rendered["momentum"] = render_momentum(state.momentum)
-    return rendered
+    return finish(render_state(opportunity_id, state), now, state.momentum)

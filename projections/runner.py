@@ -17,7 +17,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import Opportunities
-from domain.records import EventRecord
+from domain.errors import OpportunityNotFound
+from domain.records import EVENT_RETRACTED, EventRecord
+from domain.state import DealState, advance, fold
 from projections.sweep import LogPages, Page
 from projections.sweep_pool import SweepPool, can_spawn, job_for
 from projections.tracking import (
@@ -33,7 +35,7 @@ from projections.tracking import (
     write_position,
     write_sweep,
 )
-from projections.view import OpportunityView
+from projections.view import OpportunityView, fold_all, is_opportunity
 from storage.gateway import Cursor, Database
 
 log = logging.getLogger("smallwins.projections")
@@ -74,11 +76,10 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
-        # Per view, the histories of recently projected opportunities, as committed.
+        # The states of recently projected opportunities, as committed (one per deal: views
+        # that stand at another position fold theirs from the store).
         self.memory_size = memory_size
-        self._memory: dict[str, OrderedDict[str, list[EventRecord]]] = {
-            view.name: OrderedDict() for view in views
-        }
+        self._memory: OrderedDict[str, DealState] = OrderedDict()
         self.applied: dict[str, int] = dict.fromkeys(self.views, 0)
         self._table = getattr(opportunities.recorder, "events_table_name", "stored_events")
         self._pages = LogPages(self._table, postgres=database.is_postgres)
@@ -89,18 +90,18 @@ class ProjectionRunner:
             cursor.execute(DEFINITIONS_DDL)
             cursor.execute(SWEEPS_DDL)
             for view in views:
-                for statement in view.ddl:
-                    cursor.execute(statement)
-            for view in views:
                 ensure_position(cursor, view.name)
                 self._check_definition(cursor, view)
 
     def _check_definition(self, cursor: Cursor, view: OpportunityView) -> None:
-        """Empty a view built as something else (another version of its rows, other
-        momentum settings), so it is rebuilt from the log; remember what it is built as."""
+        """Make a view's tables; a view built as something else (another version of its
+        rows, other momentum settings) is dropped and made again, so it is rebuilt from the
+        log; remember what it is built as."""
         wanted = view.definition()
         stored = read_definition(cursor, view.name)
         if stored == wanted:
+            for statement in view.ddl:
+                cursor.execute(statement)
             return
         if stored is None and read_position(cursor, view.name) > 0:
             stored = f"{view.name} v1"  # built before definitions were kept: version 1
@@ -109,8 +110,8 @@ class ProjectionRunner:
                 "view %s was built as %r, not %r: rebuilding it from the log",
                 view.name, stored, wanted,
             )  # fmt: skip
-            view.clear(cursor)
             end_sweep(cursor, view.name, 0)
+        view.reset(cursor)
         write_definition(cursor, view.name, wanted)
 
     # --- reading positions ----------------------------------------------------------
@@ -173,16 +174,16 @@ class ProjectionRunner:
         record_of = self.app.record_of
         for notification in notifications:
             batch.setdefault(str(notification.originator_id), []).append(record_of(notification))
-        histories = {oid: self._history(group, oid, new) for oid, new in batch.items()}
+        states = {oid: state for oid, new in batch.items() if (state := self._state(oid, new))}
         applied: list[str] = []
         with self.database.transaction() as cursor:
             for name in group:
                 if read_position(cursor, name, for_update=self.database.is_postgres) != start:
                     continue  # another runner applied this batch to this view first
-                self.views[name].project_many(cursor, histories)
+                self.views[name].project(cursor, states)
                 write_position(cursor, name, notifications[-1].id)
                 applied.append(name)
-        self._remember(applied, histories, len(notifications))
+        self._remember(applied, states, len(notifications))
         return len(notifications) if applied else 0
 
     def _sweep(self, group: list[str]) -> int | None:
@@ -218,7 +219,7 @@ class ProjectionRunner:
             raise
         if page.last:
             self._close_pool()
-        self._remember(members, histories, events)
+        self._remember(members, fold_all(histories), events)
         return events or self.step(group)
 
     def _sweep_page(
@@ -238,8 +239,9 @@ class ProjectionRunner:
         if self._pool is None:
             page = self._pages.pages(cursor, after, head, self.sweep_page, 1)[0]
             histories, events = self._pages.histories(cursor, page, head, self.app.record_of)
+            states = fold_all(histories)
             for name in members:
-                self.views[name].project_many(cursor, histories, fresh=True)
+                self.views[name].project(cursor, states, fresh=True)
             return page, histories, events
         try:
             computed = self._pool.next(cursor, after, head, members)
@@ -257,33 +259,44 @@ class ProjectionRunner:
             self._pool.close()
             self._pool = None
 
-    def _remember(
-        self, names: Sequence[str], histories: dict[str, list[EventRecord]], events: int
-    ) -> None:
-        """After the commit, the histories just projected become the views' memory."""
-        for name in names:
-            memory = self._memory[name]
-            for opportunity_id, records in histories.items():
-                memory[opportunity_id] = records
+    def _remember(self, names: Sequence[str], states: dict[str, DealState], events: int) -> None:
+        """After the commit, the states just projected become the memory."""
+        if names:
+            memory = self._memory
+            for opportunity_id, state in states.items():
+                memory[opportunity_id] = state
                 memory.move_to_end(opportunity_id)
             while len(memory) > self.memory_size:
                 memory.popitem(last=False)
+        for name in names:
             self.applied[name] += events
 
-    def _history(
-        self, names: Sequence[str], opportunity_id: str, new: list[EventRecord]
-    ) -> list[EventRecord]:
-        """The opportunity's records up to and including the batch's: from the memory of
-        any of the views (they stand at the same position) when it ends right before the
-        batch, else from the event store (first sight, or another runner applied the
-        batches in between)."""
+    def _state(self, opportunity_id: str, new: list[EventRecord]) -> DealState | None:
+        """The opportunity's state after the batch's records (None: not an opportunity):
+        the remembered state when it stands right before the batch, else folded from the
+        event store (first sight, or another runner applied the batches in between). The
+        remembered state is taken out of the memory while it changes, so a batch that
+        fails to commit leaves nothing half-applied there."""
         first = new[0].version
-        for name in names:
-            known = self._memory[name].get(opportunity_id)
-            if known is not None and known[-1].version == first - 1:
-                return [*known, *new]
-        earlier = self.app.history(UUID(opportunity_id), version=first - 1) if first > 1 else []
-        return [*earlier, *new]
+        state = self._memory.pop(opportunity_id, None)
+        if state is None or state.version != first - 1:
+            if first == 1:
+                if not is_opportunity(new):
+                    return None
+                state = DealState(new[0])
+                new = new[1:]
+            else:
+                try:
+                    state = fold(self.app.history(UUID(opportunity_id), version=first - 1))
+                except OpportunityNotFound:
+                    return None  # another aggregate's events (a seller's goals)
+        for record in new:
+            if record.type == EVENT_RETRACTED:
+                history = self.app.history(UUID(opportunity_id), version=record.version)
+                state = advance(state, record, history)
+            else:
+                state.add(record)
+        return state
 
     def catch_up(
         self, names: Sequence[str] | None = None, progress: Callable[[str, int], Any] | None = None
@@ -309,7 +322,7 @@ class ProjectionRunner:
             read_position(cursor, name, for_update=self.database.is_postgres)
             view.clear(cursor)
             end_sweep(cursor, name, 0)
-        self._memory[name].clear()
+        self._memory.clear()
         self._wake.set()
 
     # --- the background loop ----------------------------------------------------------

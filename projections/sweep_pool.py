@@ -20,7 +20,7 @@ from typing import Any
 
 from domain.application import Opportunities
 from projections.sweep import LogPages, Page
-from projections.view import OpportunityView, Rows
+from projections.view import OpportunityView, Rows, fold_all
 from storage.config import StorageConfig
 from storage.gateway import Cursor, Database
 
@@ -139,4 +139,5 @@ def _compute(page: Page, head: int, names: Sequence[str]) -> tuple[dict[str, Row
     with database.read() as cursor:
         histories, events = log.histories(cursor, page, head, _helper["record_of"])
     views: dict[str, OpportunityView] = _helper["views"]
-    return {name: views[name].rows_of(histories) for name in names}, list(histories), events
+    states = fold_all(histories)
+    return {name: views[name].rows_of(states) for name in names}, list(states), events

@@ -27,13 +27,15 @@ from uuid import UUID
 
 from eventsourcing.persistence import RecordConflictError
 
-from domain.application import COMMANDS, Opportunities, Written
+from domain.application import Opportunities, Written
 from domain.errors import InvalidValue, VersionConflict
-from domain.opportunity import Opportunity, Stamp
+from domain.opportunity import EVENTS, OPENED, Opportunity, Stamp
+from domain.state import DealState
 from storage.copies import Copies
 
 log = logging.getLogger("smallwins.writer")
-ATTEMPTS = 3  # batch runs that may clash with other writers before going one by one
+ATTEMPTS = 3  # runs that may clash with other writers: of a batch, then of each command
+Present = Callable[[UUID, DealState, datetime], Any]
 
 
 @dataclass(slots=True)
@@ -48,7 +50,7 @@ class Command:
     future: Future[Written] = field(default_factory=Future)
 
 
-Outcome = tuple[UUID, int, tuple[Any, ...]] | Exception  # (id, version, history) or failure
+Outcome = tuple[UUID, int, DealState, Any] | Exception  # (id, version, state, presented)
 
 
 @dataclass(slots=True)
@@ -72,8 +74,10 @@ class GroupCommitWriter:
         max_batch: int = 256,
         cache_size: int = 10_000,
         observe_batch: Callable[[int], None] | None = None,
+        present: Present | None = None,
     ) -> None:
         self.app = app
+        self.present = present
         self.max_batch = max_batch
         self.observe_batch = observe_batch
         self._queue: queue.SimpleQueue[Command | None] = queue.SimpleQueue()
@@ -104,7 +108,7 @@ class GroupCommitWriter:
         note: str | None = None,
         expected_version: int | None = None,
     ) -> Future[Written]:
-        if event_type not in COMMANDS:
+        if event_type not in EVENTS or event_type == OPENED:
             failed: Future[Written] = Future()
             failed.set_exception(
                 InvalidValue("type", f"{event_type!r} cannot be recorded on an opportunity")
@@ -210,9 +214,11 @@ class GroupCommitWriter:
             if isinstance(outcome, Exception):
                 command.future.set_exception(outcome)
             else:
-                opportunity_id, version, history = outcome
+                opportunity_id, version, state, presented = outcome
                 position = positions[opportunity_id, version]
-                command.future.set_result(Written(opportunity_id, version, position, history))
+                command.future.set_result(
+                    Written(opportunity_id, version, position, state, presented)
+                )
 
     def _run(self, commands: list[Command]) -> Batch:
         self._copies.catch_up()
@@ -226,14 +232,16 @@ class GroupCommitWriter:
                 batch.outcomes.append(error)
                 continue
             batch.touched[opportunity.id] = opportunity
-            batch.outcomes.append((opportunity.id, opportunity.version, tuple(opportunity.history)))
+            state = opportunity.deal
+            presented = self.present(opportunity.id, state, batch.now) if self.present else None
+            batch.outcomes.append((opportunity.id, opportunity.version, state, presented))
         self._copies.keep((i, o) for i, o in batch.loaded.items() if i not in batch.touched)
         return batch
 
     def _decide(self, command: Command, batch: Batch) -> Opportunity:
         stamp = Stamp(command.recorded_by, batch.now, command.occurred_at, command.note)
         if command.opportunity_id is None:
-            opened = Opportunity.open(stamp, **command.fields)
+            opened = Opportunity.open(stamp, command.fields)
             if opened.id in batch.touched:
                 msg = f"opportunity {opened.id} is opened twice in one batch"
                 raise RecordConflictError(msg)
@@ -241,8 +249,7 @@ class GroupCommitWriter:
         opportunity = self._current(command.opportunity_id, batch)
         if command.expected_version is not None and opportunity.version != command.expected_version:
             raise VersionConflict(command.expected_version, opportunity.version)
-        assert command.event_type is not None  # noqa: S101 (record() always sets it)
-        COMMANDS[command.event_type](opportunity, stamp, **command.fields)
+        opportunity.record(command.event_type or "", stamp, command.fields)
         return opportunity
 
     def _current(self, opportunity_id: UUID, batch: Batch) -> Opportunity:
@@ -258,22 +265,39 @@ class GroupCommitWriter:
         return copy
 
     def _one_by_one(self, commands: list[Command]) -> None:
+        """Each command on freshly loaded state, saved alone, up to ATTEMPTS times."""
         for command in commands:
-            try:
-                if command.opportunity_id is None:
-                    written = self.app.open(
-                        recorded_by=command.recorded_by, fields=command.fields,
-                        occurred_at=command.occurred_at, note=command.note,
-                    )  # fmt: skip
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    written = self._alone(command)
+                except VersionConflict as error:
+                    if command.expected_version is None and attempt < ATTEMPTS:
+                        continue  # another writer won: decide again on what it left
+                    command.future.set_exception(error)
+                except Exception as error:  # noqa: BLE001 (the command's own outcome)
+                    command.future.set_exception(error)
                 else:
-                    assert command.event_type is not None  # noqa: S101
-                    written = self.app.record(
-                        command.opportunity_id, command.event_type,
-                        recorded_by=command.recorded_by, fields=command.fields,
-                        occurred_at=command.occurred_at, note=command.note,
-                        expected_version=command.expected_version,
-                    )  # fmt: skip
-            except Exception as error:  # noqa: BLE001 (the command's own outcome)
-                command.future.set_exception(error)
-            else:
-                command.future.set_result(written)
+                    command.future.set_result(written)
+                break
+
+    def _alone(self, command: Command) -> Written:
+        app = self.app
+        if command.opportunity_id is None:
+            written = app.open(
+                recorded_by=command.recorded_by, fields=command.fields,
+                occurred_at=command.occurred_at, note=command.note,
+            )  # fmt: skip
+        else:
+            written = app.record(
+                command.opportunity_id, command.event_type or "",
+                recorded_by=command.recorded_by, fields=command.fields,
+                occurred_at=command.occurred_at, note=command.note,
+                expected_version=command.expected_version,
+            )  # fmt: skip
+        self._copies.drop([written.opportunity_id])
+        if self.present is None:
+            return written
+        presented = self.present(written.opportunity_id, written.state, app.clock())
+        return Written(
+            written.opportunity_id, written.version, written.position, written.state, presented
+        )

@@ -10,6 +10,7 @@ from api.auth import ServicesDep, Viewer
 from api.pagination import Limit
 from api.presenters import feed_item
 from api.schemas.responses import FeedItem, Page
+from domain.opportunity import EVENTS
 
 router = APIRouter(tags=["feed"])
 MAX_POSITION = 2**63 - 1  # the largest position either store can hold (BIGINT)
@@ -28,9 +29,13 @@ def get_feed(
     notifications = app.recorder.select_notifications(
         start=after, limit=limit, inclusive_of_start=False
     )
+    records = [(n, app.record_of(n)) for n in notifications]
     items = [
-        feed_item(n.id, n.originator_id, app.record_of(n))  # type: ignore[arg-type]
-        for n in notifications
+        feed_item(n.id, n.originator_id, record)  # type: ignore[arg-type]
+        for n, record in records
+        if record.type in EVENTS  # the sellers' goals share the log but are no deal's events
     ]
-    full = len(items) == limit
-    return Page[FeedItem](items=items, next_cursor=str(items[-1].position) if full else None)
+    full = len(notifications) == limit
+    return Page[FeedItem](
+        items=items, next_cursor=str(notifications[-1].id) if full else None
+    )

@@ -66,6 +66,9 @@ class InteractionOut(BaseModel):
     channel: str
     purpose: str
     commitment_objective: str | None
+    planned_for: UtcDatetime | None
+    overdue: bool
+    slips: int
     planned_at: UtcDatetime
     version: int
 
@@ -80,7 +83,11 @@ class OpportunityOut(BaseModel):
     currency: str
     source: str
     referred_by: str | None
+    referrer_account: str | None
+    external_id: str | None
     buying_departments: list[str]
+    expected_close: date | None
+    close_date_pushes: int
     status: str
     opened_at: UtcDatetime
     closed_at: UtcDatetime | None
@@ -92,10 +99,11 @@ class OpportunityOut(BaseModel):
     relationships: RelationshipsOut
     paused: PausedOut | None
     open_interactions: list[InteractionOut]
+    next_step: InteractionOut | None
     as_of: UtcDatetime | None = None
 
 
-class HistoryItem(BaseModel):
+class EventItem(BaseModel):
     version: int
     type: str
     occurred_at: UtcDatetime
@@ -104,7 +112,11 @@ class HistoryItem(BaseModel):
     data: dict[str, Any]
 
 
-class FeedItem(HistoryItem):
+class HistoryItem(EventItem):
+    retracted_by: int | None = None  # the version of the retraction that took it back
+
+
+class FeedItem(EventItem):
     position: int
     opportunity_id: str
 

@@ -71,7 +71,8 @@ class Deal:
             self.id, event_type, recorded_by="jo", fields=fields, occurred_at=history.at(day)
         )
         if event_type == "InteractionPlanned":
-            self.last_interaction = written.history[-1].data["interaction_id"]
+            newest = max(written.state.plans.open.values(), key=lambda i: i.version)
+            self.last_interaction = newest.interaction_id
         return self
 
     def meeting(self, day: float, department: str = "IT", contact: str = "Dana") -> Deal:

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
-HISTORY_KEYS = {"version", "type", "occurred_at", "recorded_at", "recorded_by", "data"}
-FEED_KEYS = HISTORY_KEYS | {"position", "opportunity_id"}
+EVENT_KEYS = {"version", "type", "occurred_at", "recorded_at", "recorded_by", "data"}
+HISTORY_KEYS = EVENT_KEYS | {"retracted_by"}
+FEED_KEYS = EVENT_KEYS | {"position", "opportunity_id"}
 
 
 # --- as_of ----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 
 from api.app import create_app
 from api.problems import KINDS, Kind
+from api.reference import rewritten
 from api.settings import Settings
 from domain.records import EVENT_TYPES
 
@@ -92,3 +93,8 @@ def test_every_route_of_the_api_has_an_example_in_the_api_guide(app_paths: list[
         if not re.search(pattern + r"(?![^\s\"'?`)])", guide):
             missing.append(template)
     assert not missing, f"docs/api.md has no example of {missing}"
+
+
+def test_the_event_reference_in_events_md_is_written_from_the_declarations() -> None:
+    text = (DOCS / "events.md").read_text()
+    assert text == rewritten(text), "run `python -m api.reference` to write it again"

@@ -48,8 +48,8 @@ def test_ids_made_in_the_same_millisecond_differ_by_their_random_bits() -> None:
 
 
 def test_an_opportunity_opened_without_an_id_gets_a_time_ordered_one() -> None:
-    first = Opportunity.open(Stamp("jo", T0), title="A", account="Acme")
-    second = Opportunity.open(Stamp("jo", T0 + timedelta(seconds=1)), title="B", account="Acme")
+    first = Opportunity.open(Stamp("jo", T0), {"title": "A", "account": "Acme"})
+    second = Opportunity.open(Stamp("jo", T0 + timedelta(seconds=1)), {"title": "B", "account": "Acme"})
     assert first.id.version == 7
     assert _millis(first.id) == millis_of(T0) == 1_740_992_400_000
     assert first.id < second.id

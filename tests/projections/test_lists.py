@@ -22,6 +22,7 @@ def pipeline(services: Services, clock: Any) -> list[Any]:
             account=["Acme", "Globex", "Initech"][n % 3],
             owner=["jo", "lee"][n % 2],
             amount=1000 * n,
+            expected_close=f"2027-01-{n + 1:02d}" if n % 3 else None,
         )
         clock.advance(days=2)
         for _ in range(n % 4):
@@ -66,8 +67,13 @@ def test_paging_visits_every_deal_once_in_the_order_asked(
         "last_win_at": lambda i: (i["last_small_win"] or {}).get("occurred_at") or "",
         "closed_at": lambda i: i["closed_at"] or "",
         "amount": lambda i: -1 if i["amount"] is None else i["amount"],
+        "expected_close": lambda i: i["expected_close"],
     }[field]
     values = [keys(i) for i in items]
+    if field == "expected_close":  # deals without one come last, either way
+        dated = [v for v in values if v is not None]
+        assert values == dated + [None] * (len(values) - len(dated))
+        values = dated
     assert values == sorted(values, reverse=sort.startswith("-"))
 
 

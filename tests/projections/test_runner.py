@@ -5,7 +5,6 @@ concurrent writers on PostgreSQL never make it skip an event."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 from uuid import UUID
@@ -15,10 +14,10 @@ import pytest
 
 from api.services import Services
 from domain.momentum import MomentumPolicy
-from domain.records import EventRecord
 from domain.state import describe
 from projections.pipeline import PipelineView
 from projections.runner import ProjectionRunner
+from projections.view import States
 from storage.gateway import Cursor
 from tests.projections.drivers import busy_history, catch_up_together, open_deal, record, snapshot
 
@@ -34,9 +33,9 @@ class CrashingPipeline(PipelineView):
         super().__init__(inner.policy)
         self.survive = survive
 
-    def project_many(self, cursor: Cursor, histories: Mapping[str, Sequence[EventRecord]]) -> None:
-        ids = list(histories)[: self.survive]
-        super().project_many(cursor, {oid: histories[oid] for oid in ids})  # rows written...
+    def project(self, cursor: Cursor, states: States, *, fresh: bool = False) -> None:
+        ids = list(states)[: self.survive]
+        super().project(cursor, {oid: states[oid] for oid in ids}, fresh=fresh)  # rows...
         raise Crash("killed in the middle of a batch")  # ...then the process dies
 
 

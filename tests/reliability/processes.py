@@ -29,16 +29,16 @@ STALLING_PROJECTOR = """
 import os, pathlib, time
 from projections.pipeline import PipelineView
 marker, after, written = pathlib.Path(os.environ["STALL_MARKER"]), int(os.environ["STALL_AFTER"]), []
-real_project_many = PipelineView.project_many
-def project_many(self, cursor, histories):
-    ids = list(histories)
+real_project = PipelineView.project
+def project(self, cursor, states, fresh=False):
+    ids = list(states)
     if written or len(ids) < after:
-        return real_project_many(self, cursor, histories)
-    real_project_many(self, cursor, {oid: histories[oid] for oid in ids[:after]})
+        return real_project(self, cursor, states, fresh=fresh)
+    real_project(self, cursor, {oid: states[oid] for oid in ids[:after]}, fresh=fresh)
     written.extend(ids[:after])
     marker.write_text("mid-batch")
     time.sleep(60)
-PipelineView.project_many = project_many
+PipelineView.project = project
 from api.cli import main
 main()
 """

@@ -41,7 +41,7 @@ def gather(app: Opportunities, deal: UUID) -> int:
 
 
 def gathered(app: Opportunities, deal: Opportunity) -> Opportunity:
-    deal.gather_customer_data(Stamp("jo", app.clock()), summary="y")
+    deal.record("CustomerDataGathered", Stamp("jo", app.clock()), {"summary": "y"})
     return deal
 
 
@@ -101,7 +101,7 @@ def test_a_chain_another_process_extended_is_linked_from_its_new_head(
 
 def new_deal_linked(app: Opportunities, events: int) -> tuple[UUID, list[Linked]]:
     """A new deal's first `events` stored events, linked as a bulk writer links them."""
-    deal = Opportunity.open(Stamp("jo", app.clock()), title="T", account="Acme")
+    deal = Opportunity.open(Stamp("jo", app.clock()), {"title": "T", "account": "Acme"})
     for _ in range(events - 1):
         gathered(app, deal)
     linked: list[Linked] = []

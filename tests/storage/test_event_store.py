@@ -20,6 +20,7 @@ from domain.errors import OpportunityClosed, OpportunityNotFound, VersionConflic
 from storage.config import UnsupportedDatabaseURL, eventsourcing_env, parse_database_url
 from storage.gateway import Database
 from storage.sqlite import DurableSQLiteFactory
+from storage.writer import GroupCommitWriter
 
 OPENING = {"title": "Fleet telematics rollout", "account": "Acme Logistics", "amount": 48000.0}
 MEETING = {"contact": "Dana Ruiz", "department": "Operations", "kind": "initial"}
@@ -41,6 +42,19 @@ def record(
     return opportunities.record(
         opportunity_id, event_type, recorded_by="ann", fields=fields, **options
     )
+
+
+def through_writer(
+    opportunities: Opportunities, opportunity_id: UUID, event_type: str, fields: dict[str, Any]
+) -> Any:
+    """One command through the one write path (the batching writer and its retries)."""
+    writer = GroupCommitWriter(opportunities)
+    try:
+        return writer.record(
+            opportunity_id, event_type, recorded_by="ann", fields=fields
+        ).result(timeout=30)
+    finally:
+        writer.stop()
 
 
 def types(opportunities: Opportunities, opportunity_id: UUID) -> list[str]:
@@ -258,7 +272,7 @@ def test_an_unconditional_write_that_loses_a_race_is_retried_and_kept(
     deal = open_deal(other)
     racer.after_next_load = lambda: record(other, deal, "MeetingGained", MEETING)
 
-    written = record(racer, deal, "CustomerDataGathered", DATA)
+    written = through_writer(racer, deal, "CustomerDataGathered", DATA)
 
     assert racer.loads == 2  # read version 1, lost to the meeting, re-read version 2
     assert written.version == 3
@@ -277,7 +291,7 @@ def test_an_unconditional_write_that_loses_a_race_to_a_close_is_rejected_not_sav
     )
 
     with pytest.raises(OpportunityClosed):
-        record(racer, deal, "MeetingGained", MEETING)
+        through_writer(racer, deal, "MeetingGained", MEETING)
 
     assert racer.loads == 2  # the retry saw the close and the rules refused the meeting
     assert types(other, deal) == ["OpportunityOpened", "ClosedLost"]
@@ -294,14 +308,17 @@ def test_concurrent_unconditional_writers_all_end_in_the_history(
     start = threading.Barrier(len(writers))
 
     def write(application: Opportunities, name: str) -> None:
+        writer = GroupCommitWriter(application)
         start.wait()
         try:
             for n in range(per_writer):
-                application.record(
+                writer.record(
                     deal, "CustomerDataGathered", recorded_by=name, fields={"summary": str(n)}
-                )
+                ).result(timeout=30)
         except BaseException as error:  # noqa: BLE001 (reported by the assertion below)
             failures.append(error)
+        finally:
+            writer.stop()
 
     threads = [
         threading.Thread(target=write, args=(application, f"writer-{i}"))

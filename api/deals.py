@@ -1,0 +1,143 @@
+"""The service layer for deals: the commands (open one, record an event) through the one
+write path, and the queries (current state, as of an instant, a page of the pipeline, the
+history, the verification). Routers parse and answer; everything they ask goes through
+here, so no router reaches into the read side's internals."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from api.pagination import decode_cursor, encode_cursor
+from api.reads import catch_up, current_state
+from api.schemas.events import EventBody, EventFields
+from api.services import Services
+from domain.application import Written
+from domain.records import EventRecord
+from domain.state import describe, standing
+from projections.queries import Filters, list_page, with_momentum
+from projections.render import render_full, rfc3339
+from storage.audit import verify_opportunity
+from storage.chain import Verification
+
+# --- commands ---------------------------------------------------------------------------
+
+
+async def open_deal(services: Services, recorded_by: str, body: EventFields) -> Written:
+    pending = services.writer.open(
+        recorded_by=recorded_by,
+        fields=body.fields(),
+        occurred_at=body.occurred_at,  # type: ignore[attr-defined]
+        note=body.note,  # type: ignore[attr-defined]
+    )
+    return await _done(services, "OpportunityOpened", pending)
+
+
+async def record_event(
+    services: Services,
+    opportunity_id: UUID,
+    recorded_by: str,
+    body: EventBody,
+    expected_version: int | None,
+) -> Written:
+    event = body.event
+    event_type = str(event.type)  # type: ignore[attr-defined]
+    pending = services.writer.record(
+        opportunity_id,
+        event_type,
+        recorded_by=recorded_by,
+        fields=event.fields(),
+        occurred_at=event.occurred_at,  # type: ignore[attr-defined]
+        note=event.note,  # type: ignore[attr-defined]
+        expected_version=expected_version,
+    )
+    return await _done(services, event_type, pending)
+
+
+async def _done(services: Services, event_type: str, pending: Any) -> Written:
+    written: Written = await asyncio.wrap_future(pending)
+    services.runner.wake()
+    services.metrics.count_event(event_type)
+    return written
+
+
+# --- queries ----------------------------------------------------------------------------
+
+
+def state_now(services: Services, opportunity_id: UUID) -> dict[str, Any]:
+    """The current state (blocking: the store)."""
+    return current_state(services, opportunity_id)
+
+
+def state_as_of(services: Services, opportunity_id: UUID, as_of: datetime) -> dict[str, Any]:
+    """The state as recorded at `as_of`, derived values evaluated then (blocking)."""
+    records = services.opportunities.history(opportunity_id, as_of=as_of)
+    rendered = render_full(str(opportunity_id), describe(records, as_of, services.policy), as_of)
+    rendered["as_of"] = rfc3339(as_of)
+    return rendered
+
+
+def page(
+    services: Services, filters: Filters, sort: str, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    """One page of the pipeline: read-your-writes on the first page; later pages keep the
+    instant the first was read at, so momentum orders them all alike."""
+    position = decode_cursor(cursor)
+    at = services.clock()
+    after = None
+    if position:
+        try:
+            at = _parse_instant(position["t"])
+            after = _keyset(position["after"])
+            if position.get("sort") != sort:
+                raise ValueError
+        except (KeyError, TypeError, ValueError, OverflowError):
+            decode_cursor("!")  # raises the one 'not a valid cursor' problem
+    else:
+        catch_up(services, ("pipeline",))
+    rows, next_after = list_page(
+        services.database, filters, sort, limit, after, at, services.policy
+    )
+    now = services.clock()
+    items = [with_momentum(state, inputs, now, services.policy) for _id, state, inputs in rows]
+    next_cursor = (
+        encode_cursor(t=rfc3339(at), sort=sort, after=next_after)
+        if next_after is not None
+        else None
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def history(services: Services, opportunity_id: UUID) -> tuple[list[EventRecord], dict[int, int]]:
+    """Every recorded event, and which versions were taken back by which retraction."""
+    records = services.opportunities.history(opportunity_id)
+    _kept, retracted = standing(records)
+    return records, retracted
+
+
+def verify(services: Services, opportunity_id: UUID) -> Verification | None:
+    return verify_opportunity(
+        services.opportunities.recorder, services.database, services.integrity_key, opportunity_id
+    )
+
+
+def _parse_instant(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError
+    return parsed.astimezone(UTC)  # OverflowError: not an instant UTC can express
+
+
+def _keyset(value: object) -> list[Any]:
+    """A cursor's position: [the sort value (always a finite number), an opportunity id]."""
+    if not isinstance(value, list) or len(value) != 2 or not isinstance(value[1], str):
+        raise ValueError
+    first = value[0]
+    if isinstance(first, bool) or not isinstance(first, int | float) or not math.isfinite(first):
+        raise ValueError
+    return [float(first), value[1]]
