@@ -20,10 +20,9 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "events.md"
 def rule(spec: f.Spec) -> str:
     """What a field accepts, in words."""
     if isinstance(spec, f.Choice):
-        options = " \\| ".join(
+        return " \\| ".join(
             f"`{o}` (default)" if o == spec.default else f"`{o}`" for o in spec.options
         )
-        return options
     if isinstance(spec, f.Currency):
         return "ISO 4217 code" + (f", default `{spec.default}`" if spec.default else "")
     if isinstance(spec, f.Text):
