@@ -36,74 +36,85 @@ def on(n: float, *, occurred: float | None = None) -> Stamp:
 
 def deal(*steps: Step, **opening: Any) -> Opportunity:
     opportunity = Opportunity.open(
-        Stamp("alice", T0), **{"title": "Warehouse pilot", "account": "Acme", **opening}
+        Stamp("alice", T0), {"title": "Warehouse pilot", "account": "Acme", **opening}
     )
     for step in steps:
         step(opportunity)
     return opportunity
 
 
+def event(event_type: str, n: float, fields: dict[str, Any], occurred: float | None = None) -> Step:
+    """Record `event_type` with `fields` on day `n` (having occurred on day `occurred`)."""
+    return lambda d: d.record(event_type, on(n, occurred=occurred), fields)
+
+
 def meeting(
     n: float, department: str = "IT", contact: str = "Dana Lee", *, occurred: float | None = None
 ) -> Step:
-    return lambda d: d.gain_meeting(
-        on(n, occurred=occurred), contact=contact, department=department
-    )
+    return event("MeetingGained", n, {"contact": contact, "department": department}, occurred)
 
 
 def customer_data(n: float) -> Step:
-    return lambda d: d.gather_customer_data(on(n), summary="Runs 40 warehouses")
+    return event("CustomerDataGathered", n, {"summary": "Runs 40 warehouses"})
 
 
 def buy_in(n: float, stakeholder: str, department: str = "IT", role: str = "champion") -> Step:
-    return lambda d: d.record_buy_in(
-        on(n), stakeholder=stakeholder, department=department, role=role
-    )
+    fields = {"stakeholder": stakeholder, "department": department, "role": role}
+    return event("StakeholderBoughtIn", n, fields)
 
 
 def demo(n: float, *, occurred: float | None = None) -> Step:
-    return lambda d: d.schedule_demo(on(n, occurred=occurred), scheduled_for=day(n + 7))
+    return event("DemoScheduled", n, {"scheduled_for": day(n + 7)}, occurred)
 
 
 def verbal(n: float) -> Step:
-    return lambda d: d.commit_verbally(on(n), stakeholder="Dana Lee")
+    return event("VerbalCommitment", n, {"stakeholder": "Dana Lee"})
 
 
 def pause(n: float) -> Step:
-    return lambda d: d.pause(on(n), reason="Budget freeze")
+    return event("Paused", n, {"reason": "Budget freeze"})
 
 
 def resume(n: float) -> Step:
-    return lambda d: d.resume(on(n))
+    return event("Resumed", n, {})
 
 
 def plan(n: float, department: str = "IT", interaction_id: str = "call-1") -> Step:
-    return lambda d: d.plan_interaction(
-        on(n),
-        contact="Sam Ortiz",
-        department=department,
-        channel="phone",
-        purpose="Review the pilot",
-        interaction_id=interaction_id,
-    )
+    fields = {
+        "contact": "Sam Ortiz",
+        "department": department,
+        "channel": "phone",
+        "purpose": "Review the pilot",
+        "interaction_id": interaction_id,
+    }
+    return event("InteractionPlanned", n, fields)
 
 
 def complete(n: float, gained: bool, interaction_id: str = "call-1") -> Step:
-    return lambda d: d.complete_interaction(
-        on(n), interaction_id=interaction_id, commitment_gained=gained
-    )
+    fields = {"interaction_id": interaction_id, "commitment_gained": gained}
+    return event("InteractionCompleted", n, fields)
 
 
 def won(n: float) -> Step:
-    return lambda d: d.close_won(on(n))
+    return event("ClosedWon", n, {})
 
 
-def lost(n: float) -> Step:
-    return lambda d: d.close_lost(on(n), reason="timing")
+def lost(n: float, *, occurred: float | None = None) -> Step:
+    return event("ClosedLost", n, {"reason": "timing"}, occurred)
+
+
+def reopen(n: float) -> Step:
+    return event("Reopened", n, {"reason": "The customer came back"})
+
+
+def retract(n: float, version: int) -> Step:
+    return event("EventRetracted", n, {"version": version, "reason": "Recorded by mistake"})
 
 
 def momentum_on(n: float, *steps: Step, policy: MomentumPolicy = POLICY) -> Momentum:
-    return describe(deal(*steps).history, day(n), policy).momentum
+    momentum = describe(deal(*steps).history, day(n), policy).momentum
+    assert momentum is not None
+    return momentum
 
 
 def relationships_of(*steps: Step, **opening: Any) -> Relationships:
@@ -274,8 +285,10 @@ def test_the_score_is_reported_to_three_decimals() -> None:
 
 
 def test_a_win_that_had_not_occurred_yet_does_not_count() -> None:
-    state = describe(deal(meeting(5)).history, day(2), POLICY)
+    # recorded on day 2, dated 5 minutes ahead (the most allowed), read on day 2
+    state = describe(deal(meeting(2, occurred=2 + 5 / 1440)).history, day(2), POLICY)
 
+    assert state.momentum is not None
     assert state.momentum.score == 0.0
     assert state.last_small_win is None
 
@@ -405,22 +418,24 @@ def test_a_deal_that_stays_quiet_after_resuming_stalls_again() -> None:
     assert momentum_on(61.5, meeting(0), pause(1), resume(40)).stalled is True
 
 
-# --- closed deals: evaluated at the close --------------------------------------------------------
+# --- closed deals: momentum fixed at the close, its trend steady (DESIGN section 11) --------------
 
 
 def test_a_won_deal_is_evaluated_at_its_close_time() -> None:
     state = describe(deal(demo(0), won(14)).history, day(100), POLICY)
 
-    # at the close: 2 x 0.5^(14/14) = 1.0; a week before the close 1.414: steady
+    # at the close: 2 x 0.5^(14/14) = 1.0; a closed deal's trend is steady
     assert state.momentum == Momentum(1.0, "steady", False, 14.0)
     assert state.last_small_win is not None
     assert state.last_small_win.version == 2
 
 
-def test_a_lost_deal_is_evaluated_at_its_close_time_and_never_stalls() -> None:
+def test_a_lost_deal_is_evaluated_at_its_close_time_never_stalls_and_is_steady() -> None:
+    # at the close 3 x 0.5^(10/14) = 1.829; it had dropped 0.757 in the week before the
+    # close, but a closed deal's trend is reported as steady (DESIGN section 11)
     result = momentum_on(200, verbal(0), lost(10))
 
-    assert result == Momentum(1.829, "falling", False, 10.0)
+    assert result == Momentum(1.829, "steady", False, 10.0)
 
 
 def test_a_deal_closed_without_wins_is_not_stalled() -> None:
@@ -429,6 +444,42 @@ def test_a_deal_closed_without_wins_is_not_stalled() -> None:
 
 def test_a_deal_closed_while_paused_keeps_the_momentum_it_paused_with() -> None:
     assert momentum_on(100, demo(0), pause(7), lost(50)).score == 1.414
+
+
+def test_a_close_dated_before_a_win_leaves_that_win_out_of_the_closed_deal() -> None:
+    # the demo (day 5) occurred after the close (recorded on day 6, dated day 3)
+    state = describe(deal(meeting(1), demo(5), lost(6, occurred=3)).history, day(10), POLICY)
+
+    # at the close: the meeting only, 2 days old: 0.5^(2/14) = 0.906
+    assert state.momentum == Momentum(0.906, "steady", False, 2.0)
+    assert state.last_small_win is not None
+    assert (state.last_small_win.type, state.last_small_win.version) == ("MeetingGained", 2)
+
+
+def test_a_reopened_deal_is_read_at_the_reading_instant_again_and_can_stall() -> None:
+    # closed on day 14 (1.0 then), reopened on day 20: read on day 28 the demo is 28 days old
+    result = momentum_on(28, demo(0), won(14), reopen(20))
+
+    # 2 x 0.5^(28/14) = 0.5; a week before 2 x 0.5^(21/14) = 0.707: steady
+    assert result == Momentum(0.5, "steady", True, 28.0)
+
+
+def test_a_deal_closed_again_is_read_at_its_last_close() -> None:
+    # 2 x 0.5^(28/14) = 0.5 at the second close (day 28), the same on day 100
+    assert momentum_on(100, demo(0), won(14), reopen(20), lost(28)) == Momentum(
+        0.5, "steady", False, 28.0
+    )
+
+
+def test_a_retracted_win_counts_as_if_it_had_never_been_recorded() -> None:
+    # the demo (version 3) is taken back: only the meeting of day 0 is left
+    state = describe(deal(meeting(0), demo(1), retract(2, 3)).history, day(14), POLICY)
+
+    assert state.momentum == Momentum(0.5, "steady", False, 14.0)
+    assert state.last_small_win is not None
+    assert state.last_small_win.version == 2
+    assert state.ladder.stage == "meeting"
+    assert state.version == 4
 
 
 # --- relationships ---------------------------------------------------------------------------------
@@ -589,7 +640,7 @@ def test_describe_brings_the_derived_values_together() -> None:
     state = describe(history, day(20), POLICY)
 
     assert state.version == 7
-    assert state.lifecycle.status == "open"
+    assert state.status == "open"
     assert (state.ladder.stage, state.ladder.next_small_win) == ("decision_makers", "demo")
     assert state.ladder.resume_point is not None
     assert (state.ladder.resume_point.version, state.ladder.resume_point.occurred_at) == (
@@ -598,6 +649,7 @@ def test_describe_brings_the_derived_values_together() -> None:
     )
     # active days at day 20 (paused from 6 to 20): meeting 6, data 4, Dana 2, Sam 1
     # 0.743 + 0.820 + 2 x 0.906 + 3 x 0.952 = 6.230 (to 3 decimals)
+    assert state.momentum is not None
     assert state.momentum.score == 6.23
     assert state.momentum.days_since_last_win == 1.0
     assert state.relationships.coverage == 1.0

@@ -1,5 +1,6 @@
-"""Field rules of every event (DESIGN section 2), specified given / when / then on the
-Opportunity aggregate with a fixed clock passed through `Stamp`."""
+"""Field rules of every event (DESIGN sections 2 and 11), specified given / when / then on the
+Opportunity aggregate (`Opportunity.open` and `Opportunity.record`) with a fixed clock
+passed through `Stamp`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from domain.application import COMMANDS
 from domain.errors import InvalidValue
 from domain.opportunity import Opportunity, Stamp
 from domain.rules import CHANNELS, LOSS_REASONS, MEETING_KINDS, ROLES, SOURCES
@@ -38,11 +38,21 @@ DEFAULT_FIELDS: dict[str, dict[str, Any]] = {
     "InteractionCompleted": {"interaction_id": "call-1", "commitment_gained": True},
     "ClosedWon": {},
     "ClosedLost": {"reason": "price"},
+    "InteractionRescheduled": {"interaction_id": "call-1", "planned_for": T0 + timedelta(days=3)},
+    "InteractionCancelled": {"interaction_id": "call-1", "reason": "Dana declined"},
+    # buying_departments too: see the DetailsChanged tests for a change that leaves it out
+    "DetailsChanged": {"title": "Warehouse rollout", "buying_departments": ["IT"]},
+    "EventRetracted": {"version": 2, "reason": "Recorded on the wrong deal"},
+    "Reopened": {"reason": "The customer came back"},
 }
 # What a deal needs before it accepts the event (besides being open).
 PRECONDITIONS: dict[str, tuple[str, ...]] = {
     "Resumed": ("Paused",),
     "InteractionCompleted": ("InteractionPlanned",),
+    "InteractionRescheduled": ("InteractionPlanned",),
+    "InteractionCancelled": ("InteractionPlanned",),
+    "EventRetracted": ("MeetingGained",),  # version 2
+    "Reopened": ("ClosedLost",),
 }
 RECORDED_TYPES = tuple(t for t in DEFAULT_FIELDS if t != OPENED)
 
@@ -59,13 +69,13 @@ def command(event_type: str, at: Stamp | None = None, **fields: Any) -> Command:
     data = {**DEFAULT_FIELDS[event_type], **fields}
 
     def run(deal: Opportunity) -> object:
-        return COMMANDS[event_type](deal, at or stamp(), **data)
+        return deal.record(event_type, at or stamp(), data)
 
     return run
 
 
 def given(*history: str | Command) -> Opportunity:
-    deal = Opportunity.open(Stamp("alice", T0), **DEFAULT_FIELDS[OPENED])
+    deal = Opportunity.open(Stamp("alice", T0), DEFAULT_FIELDS[OPENED])
     for step in history:
         (command(step) if isinstance(step, str) else step)(deal)
     deal.collect_events()
@@ -84,7 +94,7 @@ def recorded(event_type: str, at: Stamp | None = None, **fields: Any) -> Any:
     """The event recorded by `event_type`'s command on a deal that accepts it."""
     if event_type == OPENED:
         opening = at or Stamp("alice", T0)
-        deal = Opportunity.open(opening, **{**DEFAULT_FIELDS[OPENED], **fields})
+        deal = Opportunity.open(opening, {**DEFAULT_FIELDS[OPENED], **fields})
         [event] = deal.collect_events()
         return event
     return when(given(*PRECONDITIONS.get(event_type, ())), event_type, at, **fields)
@@ -112,12 +122,18 @@ REQUIRED_TEXT = [
     ("InteractionPlanned", "contact"),
     ("InteractionPlanned", "department"),
     ("InteractionPlanned", "purpose"),
+    ("InteractionCancelled", "reason"),
+    ("EventRetracted", "reason"),
+    ("Reopened", "reason"),
 ]
 OPTIONAL_TEXT = [
     (OPENED, "referred_by"),
+    (OPENED, "referrer_account"),
+    (OPENED, "external_id"),
     ("StakeholderBoughtIn", "title"),
     ("InteractionPlanned", "commitment_objective"),
     ("InteractionCompleted", "outcome"),
+    ("InteractionRescheduled", "reason"),
 ]
 
 
@@ -234,7 +250,12 @@ def test_an_absent_enum_without_a_default_is_rejected_naming_the_field(
 
 # --- amounts -----------------------------------------------------------------------------
 
-AMOUNTS = [(OPENED, "amount"), ("VerbalCommitment", "amount"), ("ClosedWon", "amount")]
+AMOUNTS = [
+    (OPENED, "amount"),
+    ("VerbalCommitment", "amount"),
+    ("ClosedWon", "amount"),
+    ("DetailsChanged", "amount"),
+]
 
 
 @pytest.mark.parametrize(("event_type", "field"), AMOUNTS)
@@ -345,6 +366,19 @@ def test_a_pause_may_name_the_day_to_resume_on() -> None:
     assert recorded("Paused", resume_on=date(2025, 7, 1)).resume_on == date(2025, 7, 1)
 
 
+def test_a_pause_may_resume_on_its_own_day_but_not_before() -> None:
+    assert recorded("Paused", resume_on=LATER.date()).resume_on == LATER.date()
+    assert rejected("Paused", resume_on=LATER.date() - timedelta(days=1)).field == "resume_on"
+
+
+def test_resume_on_is_compared_with_the_day_the_pause_occurred() -> None:
+    backdated = stamp(occurred_at=T0)  # recorded on day 1, paused on day 0
+
+    assert recorded("Paused", backdated, resume_on=T0.date()).resume_on == T0.date()
+    error = rejected("Paused", backdated, resume_on=T0.date() - timedelta(days=1))
+    assert error.field == "resume_on"
+
+
 def test_a_resumption_carries_only_the_common_fields() -> None:
     event = recorded("Resumed", stamp(note="back on"))
 
@@ -353,16 +387,14 @@ def test_a_resumption_carries_only_the_common_fields() -> None:
 
 def test_the_server_assigns_each_planned_interaction_a_new_id() -> None:
     deal = given()
-    first = deal.plan_interaction(
-        stamp(), contact="Dana", department="IT", channel="email", purpose="Intro"
-    )
-    second = deal.plan_interaction(
-        stamp(), contact="Dana", department="IT", channel="email", purpose="Intro"
-    )
+    fields = {"contact": "Dana", "department": "IT", "channel": "email", "purpose": "Intro"}
+    deal.record("InteractionPlanned", stamp(), fields)
+    deal.record("InteractionPlanned", stamp(), fields)
 
-    events = deal.collect_events()
+    first, second = (e.interaction_id for e in deal.collect_events())
+    assert first and second
     assert first != second
-    assert [e.interaction_id for e in events] == [first, second]
+    assert list(deal.deal.plans.open) == [first, second]
 
 
 def test_a_planned_interaction_records_its_commitment_objective() -> None:
@@ -379,6 +411,36 @@ def test_a_completed_interaction_records_whether_the_commitment_was_gained(gaine
 @pytest.mark.parametrize("bad", ["yes", 1, 0, None])
 def test_commitment_gained_must_be_true_or_false(bad: object) -> None:
     assert rejected("InteractionCompleted", commitment_gained=bad).field == "commitment_gained"
+
+
+def test_a_change_of_details_must_change_at_least_one_detail() -> None:
+    assert rejected("DetailsChanged", title=None, buying_departments=None).field == (
+        "DetailsChanged"
+    )
+
+
+def test_a_change_of_details_to_the_value_it_already_has_is_rejected_naming_it() -> None:
+    assert rejected("DetailsChanged", title=" Warehouse pilot ").field == "title"
+
+
+def test_a_change_of_details_needs_only_the_detail_it_changes() -> None:
+    deal = given()
+
+    event = when(deal, "DetailsChanged", buying_departments=None)
+
+    assert event.title == "Warehouse rollout"
+    assert deal.deal.profile["title"] == "Warehouse rollout"
+
+
+def test_a_change_of_details_leaves_the_details_it_does_not_name_as_they_were() -> None:
+    deal = Opportunity.open(
+        Stamp("alice", T0), {**DEFAULT_FIELDS[OPENED], "buying_departments": ["IT", "Finance"]}
+    )
+
+    deal.record("DetailsChanged", stamp(), {"title": "Warehouse rollout"})
+
+    assert deal.deal.profile["title"] == "Warehouse rollout"
+    assert deal.deal.profile["buying_departments"] == ["IT", "Finance"]
 
 
 def test_a_stakeholder_longer_than_a_name_is_rejected() -> None:
@@ -461,9 +523,13 @@ def test_occurred_at_at_the_very_moment_of_opening_is_accepted() -> None:
 
 def test_a_default_occurred_at_never_falls_before_a_future_dated_opening() -> None:
     opened_at = T0 + timedelta(minutes=4)
-    deal = Opportunity.open(Stamp("alice", T0, opened_at), **DEFAULT_FIELDS[OPENED])
+    deal = Opportunity.open(Stamp("alice", T0, opened_at), DEFAULT_FIELDS[OPENED])
 
-    deal.gain_meeting(Stamp("bob", T0 + timedelta(minutes=1)), contact="Dana", department="IT")
+    deal.record(
+        "MeetingGained",
+        Stamp("bob", T0 + timedelta(minutes=1)),
+        {"contact": "Dana", "department": "IT"},
+    )
 
     assert deal.history[-1].occurred_at == opened_at
 

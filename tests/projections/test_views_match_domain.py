@@ -77,10 +77,10 @@ def drive(services: Services, clock: Any, history: list[Any]) -> Any:
         if event_type == "DemoScheduled":
             data["scheduled_for"] = clock.now + timedelta(days=3)
         if event_type == "InteractionCompleted":
-            open_ones = services.opportunities.load(opportunity_id).lifecycle.open_interactions
+            open_ones = services.opportunities.load(opportunity_id).deal.plans.ordered()
             if not open_ones:
                 continue
-            data["interaction_id"] = open_ones[0].data["interaction_id"]
+            data["interaction_id"] = open_ones[0].interaction_id
         data = {k: v for k, v in data.items() if v is not None}
         occurred = max(opened, clock.now - timedelta(days=backdate_days))
         try:
@@ -103,6 +103,7 @@ def test_the_pipeline_view_serves_what_the_domain_derives(
     expected = render_full(
         str(opportunity_id),
         describe(services.opportunities.history(opportunity_id), clock.now, services.policy),
+        clock.now,
     )
     assert current_state(services, opportunity_id) == expected
     rows, _ = list_page(
