@@ -47,12 +47,33 @@ class TimedOutcomes(Outcomes):
     )
 
 
+class OnTime(BaseModel):
+    completed: int = Field(description="Interactions completed that had a planned_for.")
+    on_time: int = Field(description="Of those, completed at or before their planned_for.")
+    share: float | None = Field(description="on_time / completed; null when none.")
+
+
+class OnTimeByOutcome(BaseModel):
+    won: OnTime = Field(description="Over the interactions of won deals.")
+    lost: OnTime = Field(description="Over the interactions of lost deals.")
+
+
 class CommitmentObjectives(BaseModel):
     with_: TimedOutcomes = Field(
         alias="with",
         description="Deals that planned interactions, >= 80% of them with a commitment objective.",
     )
     without: TimedOutcomes = Field(description="Deals that planned interactions, fewer with one.")
+    on_time: OnTimeByOutcome = Field(
+        description="How many interactions were completed on time, in won vs lost deals."
+    )
+
+
+class SourceRow(Outcomes):
+    source: str = Field(description="How the deals came: inbound, outbound, referral, ...")
+    median_days_to_close: float | None = Field(
+        description="Over won deals: days from opening to close, to 1 decimal."
+    )
 
 
 class Pauses(BaseModel):
@@ -74,3 +95,6 @@ class WinAnalysisOut(BaseModel):
     by_bought_in_departments: list[DepartmentsRow]
     commitment_objectives: CommitmentObjectives
     pauses: Pauses
+    by_source: list[SourceRow] = Field(
+        description="One row per source: inbound, outbound, referral, repeat, other."
+    )

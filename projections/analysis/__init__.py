@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.application import Opportunities
-from projections.analysis.replay import Progress, closed_deals, log_records
+from projections.analysis.replay import Progress, closed_deals, log_records, store_history
 from projections.analysis.summary import Filters, render, summarise
 
 __all__ = ["Filters", "analyze"]
@@ -23,5 +23,5 @@ def analyze(
 ) -> dict[str, Any]:
     """The win analysis of every deal closed in the log (as recorded by `filters.as_of`)."""
     filters = filters or Filters()
-    deals = closed_deals(log_records(app, progress=progress), filters.as_of)
+    deals = closed_deals(log_records(app, progress=progress), filters.as_of, store_history(app))
     return render(summarise(deals, filters))

@@ -3,16 +3,18 @@ each closed deal yielded (and its accumulator dropped) as soon as its close is r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import datetime
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
 from domain.application import Opportunities
-from domain.records import OPENED, EventRecord
+from domain.records import EVENT_RETRACTED, OPENED, REOPENED, EventRecord
 from projections.analysis.deals import ClosedDeal, DealTally
 
 BATCH_SIZE = 1000
+CORRECTIONS = frozenset({EVENT_RETRACTED, REOPENED})
 Progress = Callable[[int], object]
 
 
@@ -46,11 +48,19 @@ def log_records(
             progress(len(rows))
 
 
+History = Callable[[Hashable, int], Sequence[EventRecord]]  # a deal's records up to a version
+
+
 def closed_deals(
-    log: Iterable[tuple[Hashable, EventRecord]], as_of: datetime | None = None
+    log: Iterable[tuple[Hashable, EventRecord]],
+    as_of: datetime | None = None,
+    history: History | None = None,
 ) -> Iterator[ClosedDeal]:
-    """Each deal closed in `log`, counting only records with `recorded_at <= as_of`."""
+    """Each deal closed in `log` by its last close, counting only records with
+    `recorded_at <= as_of` and the events that still stand. A correction on a closed deal
+    (a reopening, a retraction) folds that deal again from `history`."""
     open_deals: dict[Hashable, DealTally] = {}  # by opportunity id, as the store gives it
+    closed: dict[Hashable, ClosedDeal] = {}
     for opportunity_id, record in log:
         if as_of is not None and record.recorded_at > as_of:
             continue
@@ -58,9 +68,31 @@ def closed_deals(
             open_deals[opportunity_id] = DealTally(record)
             continue
         tally = open_deals.get(opportunity_id)
-        if tally is None:  # its opening was recorded after as_of
+        if tally is None and opportunity_id not in closed:
+            continue  # its opening was recorded after as_of, or not a deal's event
+        if record.type in CORRECTIONS or tally is None:
+            if history is None:
+                msg = "a corrected deal is folded again from its history: pass `history`"
+                raise ValueError(msg)
+            tally, again = DealTally.of(history(opportunity_id, record.version))
+            closed.pop(opportunity_id, None)
+            open_deals[opportunity_id] = tally
+            if again is not None:
+                del open_deals[opportunity_id]
+                closed[opportunity_id] = again
             continue
-        closed = tally.add(record)
-        if closed is not None:
+        done = tally.add(record)
+        if done is not None:
             del open_deals[opportunity_id]
-            yield closed
+            closed[opportunity_id] = done
+    yield from closed.values()
+
+
+def store_history(app: Opportunities) -> History:
+    """A deal's records up to a version, from the store (the log gives its id as stored)."""
+
+    def read(opportunity_id: Hashable, version: int) -> Sequence[EventRecord]:
+        key = opportunity_id if isinstance(opportunity_id, UUID) else UUID(str(opportunity_id))
+        return app.history(key, version=version)
+
+    return read

@@ -53,5 +53,5 @@ def lift(with_: Tally, without: Tally) -> float | None:
     return rounded(a / b)
 
 
-def median(samples: Sequence[float]) -> float | None:
-    return round(_median(samples), DECIMALS) if samples else None
+def median(samples: Sequence[float], decimals: int = DECIMALS) -> float | None:
+    return round(_median(samples), decimals) if samples else None

@@ -10,8 +10,9 @@ from typing import Any
 
 from domain.names import name_key
 from domain.records import LADDER_EVENT_TYPES
+from domain.rules import SOURCES
 from projections.analysis.deals import DAY, ClosedDeal
-from projections.analysis.stats import Tally, lift, median
+from projections.analysis.stats import Tally, lift, median, rounded
 
 TOP_PATHS = 10
 DEPARTMENT_BUCKETS: tuple[str, ...] = ("0", "1", "2", "3+")
@@ -72,6 +73,8 @@ class Summary:
     objectives: dict[str, Timed] = field(default_factory=lambda: _per(("with", "without"), Timed))
     paused: Tally = field(default_factory=Tally)
     resume_days: list[float] = field(default_factory=list)
+    sources: dict[str, Timed] = field(default_factory=lambda: _per(SOURCES, Timed))
+    on_time: dict[str, list[int]] = field(default_factory=lambda: {"won": [0, 0], "lost": [0, 0]})
 
     def add(self, deal: ClosedDeal) -> None:
         self.overall.count(deal.won)
@@ -89,6 +92,10 @@ class Summary:
         if deal.paused:
             self.paused.count(deal.won)
             self.resume_days.extend(deal.resume_to_next_win_days)
+        self.sources.setdefault(deal.source, Timed()).count(deal, deal.opened_at)
+        timed = self.on_time["won" if deal.won else "lost"]
+        timed[0] += deal.completed_with_time
+        timed[1] += deal.completed_on_time
 
 
 def _per(keys: Iterable[str], factory: Any) -> dict[str, Any]:
@@ -120,6 +127,12 @@ def _timed(timed: Timed) -> dict[str, Any]:
     return {**_counts(timed.tally), "median_days_to_close": median(timed.won_days)}
 
 
+def _on_time(counts: list[int]) -> dict[str, Any]:
+    completed, on_time = counts
+    share = rounded(Fraction(on_time, completed)) if completed else None
+    return {"completed": completed, "on_time": on_time, "share": share}
+
+
 def render(summary: Summary) -> dict[str, Any]:
     """The JSON answer, in DESIGN's shape and key order."""
     return {
@@ -145,6 +158,10 @@ def render(summary: Summary) -> dict[str, Any]:
         "commitment_objectives": {
             "with": _timed(summary.objectives["with"]),
             "without": _timed(summary.objectives["without"]),
+            "on_time": {
+                "won": _on_time(summary.on_time["won"]),
+                "lost": _on_time(summary.on_time["lost"]),
+            },
         },
         "pauses": {
             "paused": summary.paused.closed,
@@ -152,4 +169,12 @@ def render(summary: Summary) -> dict[str, Any]:
             "lost": summary.paused.lost,
             "median_days_resume_to_next_win": median(summary.resume_days),
         },
+        "by_source": [
+            {
+                "source": source,
+                **_counts(summary.sources[source].tally),
+                "median_days_to_close": median(summary.sources[source].won_days, 1),
+            }
+            for source in SOURCES
+        ],
     }

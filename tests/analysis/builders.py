@@ -63,6 +63,7 @@ class Deal:
         self.history = history
         self.id = opportunity_id
         self.last_interaction = ""
+        self.version = 1
 
     def record(self, event_type: str, day: float, **fields: Any) -> Deal:
         history = self.history
@@ -70,6 +71,7 @@ class Deal:
         written = history.app.record(
             self.id, event_type, recorded_by="jo", fields=fields, occurred_at=history.at(day)
         )
+        self.version = written.version
         if event_type == "InteractionPlanned":
             newest = max(written.state.plans.open.values(), key=lambda i: i.version)
             self.last_interaction = newest.interaction_id
@@ -94,7 +96,7 @@ class Deal:
     def verbal(self, day: float) -> Deal:
         return self.record("VerbalCommitment", day, stakeholder="Sam")
 
-    def plan(self, day: float, *, objective: bool) -> Deal:
+    def plan(self, day: float, *, objective: bool, planned_for: float | None = None) -> Deal:
         return self.record(
             "InteractionPlanned",
             day,
@@ -103,7 +105,22 @@ class Deal:
             channel="email",
             purpose="follow up",
             commitment_objective="agree to a demo" if objective else None,
+            planned_for=self.history.at(planned_for) if planned_for is not None else None,
         )
+
+    def reschedule(self, day: float, to: float) -> Deal:
+        return self.record(
+            "InteractionRescheduled",
+            day,
+            interaction_id=self.last_interaction,
+            planned_for=self.history.at(to),
+        )
+
+    def retract(self, day: float, version: int) -> Deal:
+        return self.record("EventRetracted", day, version=version, reason="a mistake")
+
+    def reopen(self, day: float) -> Deal:
+        return self.record("Reopened", day, reason="they came back")
 
     def complete(self, day: float, *, gained: bool) -> Deal:
         return self.record(

@@ -69,7 +69,16 @@ def test_the_endpoint_answers_the_analysis_of_the_log(wins: Wins) -> None:
         "by_bought_in_departments",
         "commitment_objectives",
         "pauses",
+        "by_source",
     ]
+    assert [row["source"] for row in body["by_source"]] == [
+        "inbound",
+        "outbound",
+        "referral",
+        "repeat",
+        "other",
+    ]
+    assert [(row["closed"], row["won"]) for row in body["by_source"]][-1] == (2, 1)
 
 
 def test_the_endpoint_filters_by_owner_window_and_as_of(wins: Wins) -> None:

@@ -1,6 +1,7 @@
-"""On random histories (interleaved deals, backdated events, ties, pauses, filters, as_of),
-the streaming analysis equals a naive one written from DESIGN's words, here, over each
-deal's whole history."""
+"""On random histories (interleaved deals, backdated events, ties, pauses, filters, as_of,
+retractions, reopenings, interactions with a time and moved), the streaming analysis
+equals a naive one written from DESIGN's words, here, over each deal's whole history with
+the retracted events removed."""
 
 from __future__ import annotations
 
@@ -33,14 +34,21 @@ STEPS = [
     "demo",
     "verbal",
     "plan",
+    "plan_timed",
+    "reschedule",
     "complete",
     "pause",
     "resume",
     "break",
     "break",
+    "retract",
+    "retract",
+    "reopen",
+    "close",
     "won",
     "lost",
 ]
+SOURCES = ["inbound", "outbound", "referral", "repeat", "other"]
 
 
 # --- the naive analysis -----------------------------------------------------------------
@@ -72,10 +80,35 @@ def outcome(deals: list[dict[str, Any]]) -> dict[str, Any]:
     return {"closed": len(deals), "won": won, "win_rate": rate(won, len(deals))}
 
 
-def describe(records: list[EventRecord]) -> dict[str, Any] | None:
-    close = next((r for r in records if r.type in ("ClosedWon", "ClosedLost")), None)
-    if close is None:
+def standing(records: list[EventRecord]) -> list[EventRecord]:
+    """The records as if the retracted ones (and the retractions) had never been recorded."""
+    gone = {r.data["version"] for r in records if r.type == "EventRetracted"}
+    return [r for r in records if r.type != "EventRetracted" and r.version not in gone]
+
+
+def on_time(records: list[EventRecord]) -> tuple[int, int]:
+    """Interactions completed that had a planned_for, and those completed by then."""
+    planned_for: dict[str, datetime | None] = {}
+    timed = in_time = 0
+    for r in records:
+        if r.type == "InteractionPlanned":
+            planned_for[r.data["interaction_id"]] = r.data.get("planned_for")
+        elif r.type == "InteractionRescheduled":
+            planned_for[r.data["interaction_id"]] = r.data["planned_for"]
+        elif r.type == "InteractionCompleted":
+            due = planned_for.get(r.data["interaction_id"])
+            if due is not None:
+                timed += 1
+                in_time += r.occurred_at <= due
+    return timed, in_time
+
+
+def describe(all_records: list[EventRecord]) -> dict[str, Any] | None:
+    records = standing(all_records)
+    ends = [r for r in records if r.type in ("ClosedWon", "ClosedLost", "Reopened")]
+    if not ends or ends[-1].type == "Reopened":
         return None
+    close = ends[-1]
 
     def before(r: EventRecord) -> bool:
         return (r.occurred_at, r.version) < (close.occurred_at, close.version)
@@ -111,6 +144,8 @@ def describe(records: list[EventRecord]) -> dict[str, Any] | None:
         "objectives": sum(1 for r in planned if r.data.get("commitment_objective")),
         "paused": any(r.type == "Paused" for r in records),
         "resume_days": resume_days,
+        "source": records[0].data["source"],
+        "on_time": on_time(records),
     }
 
 
@@ -145,6 +180,21 @@ def naive(histories: list[list[EventRecord]], filters: Filters) -> dict[str, Any
         if d["planned"]:
             groups["with" if d["objectives"] / d["planned"] >= 0.8 else "without"].append(d)
     paused = [d for d in deals if d["paused"]]
+
+    def timely(won: bool) -> dict[str, Any]:
+        timed = sum(d["on_time"][0] for d in deals if d["won"] == won)
+        in_time = sum(d["on_time"][1] for d in deals if d["won"] == won)
+        return {"completed": timed, "on_time": in_time, "share": rate(in_time, timed)}
+
+    def by_source(source: str) -> dict[str, Any]:
+        mine = [d for d in deals if d["source"] == source]
+        median = middle([days(d["opened"], d["closed_at"]) for d in mine if d["won"]])
+        return {
+            "source": source,
+            **outcome(mine),
+            "median_days_to_close": None if median is None else round(median, 1),
+        }
+
     return {
         "closed": len(deals),
         "won": sum(d["won"] for d in deals),
@@ -164,13 +214,15 @@ def naive(histories: list[list[EventRecord]], filters: Filters) -> dict[str, Any
                 ),
             }
             for name, g in groups.items()
-        },
+        }
+        | {"on_time": {"won": timely(True), "lost": timely(False)}},
         "pauses": {
             "paused": len(paused),
             "won": sum(d["won"] for d in paused),
             "lost": sum(not d["won"] for d in paused),
             "median_days_resume_to_next_win": middle([x for d in paused for x in d["resume_days"]]),
         },
+        "by_source": [by_source(source) for source in SOURCES],
     }
 
 
@@ -195,6 +247,7 @@ step = st.tuples(
 )
 script = st.tuples(
     st.sampled_from(OWNERS),
+    st.sampled_from(SOURCES),
     st.integers(0, 20),  # the day it opened
     st.lists(step, max_size=10),
     st.sampled_from(["won", "lost", "won", "lost", None]),  # how it ends (None: still open)
@@ -205,6 +258,11 @@ script = st.tuples(
 def play(deal: Deal, opened: int, kind: str, day: int, department: str, flag: bool) -> None:
     at = opened + day
     actions = {
+        "plan_timed": lambda: deal.plan(at, objective=flag, planned_for=at + (day % 5)),
+        "reschedule": lambda: deal.reschedule(at, at + (2 if flag else -1)),
+        "retract": lambda: deal.retract(at, max(2, deal.version - (day % 4))),
+        "reopen": lambda: deal.reopen(at),
+        "close": lambda: deal.won(at) if flag else deal.lost(at),
         "meeting": lambda: deal.meeting(at, department=department),
         "data": lambda: deal.data(at),
         "buy_in": lambda: deal.buy_in(
@@ -236,7 +294,7 @@ def play(deal: Deal, opened: int, kind: str, day: int, department: str, flag: bo
     as_of_step=st.none() | st.integers(0, 90),
 )
 def test_the_streaming_analysis_equals_a_naive_one_on_random_histories(
-    scripts: list[tuple[str, int, list[tuple[str, int, str, bool]], str | None, int]],
+    scripts: list[tuple[str, str, int, list[tuple[str, int, str, bool]], str | None, int]],
     interleaving: list[int],
     owner: str | None,
     window: tuple[int | None, int | None],
@@ -246,10 +304,13 @@ def test_the_streaming_analysis_equals_a_naive_one_on_random_histories(
     app = in_memory(clock)
     history = History(app, clock)
     start = clock.now
-    deals = [(history.deal(owner=name, opened=opened), opened) for name, opened, *_ in scripts]
+    deals = [
+        (history.deal(owner=name, opened=opened, source=source), opened)
+        for name, source, opened, *_ in scripts
+    ]
     queues = [
         [*steps, *([(end, close_day, "IT", False)] if end else [])]
-        for _name, _opened, steps, end, close_day in scripts
+        for _name, _source, _opened, steps, end, close_day in scripts
     ]
     order = [i % len(deals) for i in interleaving] + [i for i, q in enumerate(queues) for _ in q]
     for index in order:

@@ -13,6 +13,8 @@ small win (or the opening). Retracted events (and the retractions) count as neve
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -111,8 +113,8 @@ def active_days(start: datetime, end: datetime, paused: Sequence[Interval]) -> f
 def score_at(records: Sequence[EventRecord], at: datetime, half_life_days: float) -> float:
     """Momentum at `at`, unrounded (the records are the standing ones)."""
     paused = paused_intervals(records, at)
-    return sum(
-        win_weight(r) * 0.5 ** (active_days(r.occurred_at, at, paused) / half_life_days)
+    return math.fsum(
+        win_weight(r) * math.pow(0.5, active_days(r.occurred_at, at, paused) / half_life_days)
         for r in records
         if win_weight(r) and r.occurred_at <= at
     )

@@ -56,7 +56,7 @@ PRECONDITIONS: dict[str, tuple[str, ...]] = {
 }
 RECORDED_TYPES = tuple(t for t in DEFAULT_FIELDS if t != OPENED)
 
-Command = Callable[[Opportunity], object]
+Command = Callable[[Opportunity], None]
 
 
 def stamp(
@@ -68,8 +68,8 @@ def stamp(
 def command(event_type: str, at: Stamp | None = None, **fields: Any) -> Command:
     data = {**DEFAULT_FIELDS[event_type], **fields}
 
-    def run(deal: Opportunity) -> object:
-        return deal.record(event_type, at or stamp(), data)
+    def run(deal: Opportunity) -> None:
+        deal.record(event_type, at or stamp(), data)
 
     return run
 
@@ -392,7 +392,8 @@ def test_the_server_assigns_each_planned_interaction_a_new_id() -> None:
     deal.record("InteractionPlanned", stamp(), fields)
 
     first, second = (e.interaction_id for e in deal.collect_events())
-    assert first and second
+    assert first
+    assert second
     assert first != second
     assert list(deal.deal.plans.open) == [first, second]
 

@@ -98,7 +98,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "InteractionCancelled": ("InteractionPlanned",),
 }
 
-Command = Callable[[Opportunity], object]
+Command = Callable[[Opportunity], None]
 
 
 def stamp(*, now: datetime = LATER, occurred_at: datetime | None = None) -> Stamp:
@@ -108,8 +108,8 @@ def stamp(*, now: datetime = LATER, occurred_at: datetime | None = None) -> Stam
 def command(event_type: str, at: Stamp | None = None, **fields: Any) -> Command:
     data = {**DEFAULT_FIELDS[event_type], **fields}
 
-    def run(deal: Opportunity) -> object:
-        return deal.record(event_type, at or stamp(), data)
+    def run(deal: Opportunity) -> None:
+        deal.record(event_type, at or stamp(), data)
 
     return run
 
@@ -400,9 +400,7 @@ def test_rescheduling_a_planned_interaction_moves_it_and_keeps_it_open() -> None
     deal = given("InteractionPlanned")
     moved_to = T0 + timedelta(days=9)
 
-    assert when(deal, "InteractionRescheduled", planned_for=moved_to) == [
-        "InteractionRescheduled"
-    ]
+    assert when(deal, "InteractionRescheduled", planned_for=moved_to) == ["InteractionRescheduled"]
     [interaction] = deal.deal.plans.ordered()
     assert (interaction.interaction_id, interaction.planned_for) == ("call-1", moved_to)
     assert when(deal, "InteractionRescheduled", planned_for=moved_to + timedelta(days=1)) == [
@@ -454,7 +452,8 @@ def test_completing_an_interaction_twice_is_rejected() -> None:
 
 @pytest.mark.parametrize("follow_up", FOLLOW_UPS)
 @pytest.mark.parametrize(
-    ("ending", "state"), [("InteractionCompleted", "completed"), ("InteractionCancelled", "cancelled")]
+    ("ending", "state"),
+    [("InteractionCompleted", "completed"), ("InteractionCancelled", "cancelled")],
 )
 def test_an_interaction_that_ended_cannot_be_followed_up(
     ending: str, state: str, follow_up: str

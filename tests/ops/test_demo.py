@@ -20,9 +20,9 @@ from demo.parallel import WorkerFailed, rows_in_parallel
 from demo.telling import linked, stored
 from domain.application import Opportunities
 from domain.ids import millis_of
-from domain.lifecycle import fold
 from domain.records import DECISION_ROLES, EVENT_TYPES
 from domain.relationships import relationships
+from domain.state import fold
 from projections.analysis import analyze
 from tests.conftest import TEST_INTEGRITY_KEY
 from tests.ops.stores import (
@@ -120,14 +120,14 @@ def test_another_seed_writes_another_history(tmp_path: Path) -> None:
 def test_the_demo_has_every_status_pauses_and_late_entries(pipeline: Services) -> None:
     stories = histories(pipeline)
     assert len(stories) == 600
-    statuses = Counter(fold(records).status for records in stories.values())
+    statuses = Counter(fold(records).lifecycle.status for records in stories.values())
     assert set(statuses) == {"open", "paused", "won", "lost"}
     assert statuses["won"] + statuses["lost"] > statuses["open"] + statuses["paused"]
     kinds = Counter(r.type for records in stories.values() for r in records)
     assert kinds["Paused"] > kinds["Resumed"] > 0
     closed_while_paused = [
         records for records in stories.values()
-        if len(records) > 1 and records[-2].type == "Paused" and fold(records).status in ("won", "lost")
+        if len(records) > 1 and records[-2].type == "Paused" and fold(records).lifecycle.status in ("won", "lost")
     ]  # fmt: skip
     assert closed_while_paused
     late = [
@@ -195,7 +195,7 @@ def test_deals_with_a_decision_maker_bought_in_win_more_often(pipeline: Services
     won = Counter[bool]()
     closed = Counter[bool]()
     for records in histories(pipeline).values():
-        status = fold(records).status
+        status = fold(records).lifecycle.status
         if status not in ("won", "lost"):
             continue
         decider = any(d.depth == "decision_maker" for d in relationships(records).departments)
