@@ -23,7 +23,7 @@ from eventsourcing.utils import resolve_topic
 from domain.errors import OpportunityNotFound, VersionConflict
 from domain.opportunity import EVENTS, Opportunity, Stamp, record_from_state, to_record
 from domain.records import EventRecord
-from domain.state import DealState
+from domain.seller import Seller, seller_id
 
 Clock = Callable[[], datetime]
 
@@ -38,10 +38,10 @@ class Written:
     position, its state (the aggregate's own: read it before the next write of it), and
     that state as presented by whoever asked (see storage.writer)."""
 
-    opportunity_id: UUID
+    opportunity_id: UUID  # (a seller's id, for goals)
     version: int
     position: int
-    state: DealState
+    state: Any  # a DealState (for goals: the seller's goals, a tuple)
     presented: Any = None
 
 
@@ -106,6 +106,33 @@ class Opportunities(Application[UUID]):
             return self._save(opportunity)
         except RecordConflictError:
             raise VersionConflict(opportunity.version - 1, opportunity.version) from None
+
+    def set_goals(
+        self,
+        owner: str,
+        *,
+        recorded_by: str,
+        fields: Mapping[str, Any],
+        occurred_at: datetime | None = None,
+    ) -> Written:
+        """Record a seller's weekly goals (one attempt), registering the seller first."""
+        stamp = Stamp(recorded_by, self.clock(), occurred_at, None)
+        seller = self.seller(owner) or Seller.register(stamp, owner)
+        seller.set_goals(stamp, fields)
+        try:
+            recordings = self.save(seller)
+        except RecordConflictError:
+            raise VersionConflict(seller.version - 1, seller.version) from None
+        position = max((r.notification.id for r in recordings), default=0)
+        return Written(seller.id, seller.version, position, tuple(seller.goals))
+
+    def seller(self, owner: str) -> Seller | None:
+        """The owner's Seller aggregate, or None when no goals were ever set for them."""
+        try:
+            found: object = self.repository.get(seller_id(owner))
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Seller) else None
 
     def _save(self, opportunity: Opportunity) -> Written:
         recordings = self.save(opportunity)

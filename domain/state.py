@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from domain.goals import counts_of
 from domain.ladder import Ladder, LadderTally
 from domain.lifecycle import Lifecycle, Pause
 from domain.momentum import Momentum, MomentumPolicy, MomentumTally, Summary, evaluate, weight
@@ -20,7 +21,6 @@ from domain.records import (
     EVENT_RETRACTED,
     OPENED,
     PAUSED,
-    REOPENED,
     RESUMED,
     EventRecord,
     is_small_win,
@@ -40,6 +40,7 @@ class DealState:
 
     __slots__ = (
         "_fixed",
+        "last_counts",
         "last_small_win",
         "latest_recording",
         "lifecycle",
@@ -68,6 +69,7 @@ class DealState:
         self.last_small_win: LastWin | None = None
         self.retracted: dict[int, int] = {}  # version taken back -> the retraction's version
         self.slips = 0
+        self.last_counts: tuple[str, ...] = ()  # what the latest event counts for (goals)
         self._fixed: tuple[MomentumPolicy, Momentum] | None = None
         self.add(opened)
 
@@ -81,6 +83,7 @@ class DealState:
         self.lifecycle.add(record)
         self.rungs.add(record)
         self.relationships.add(record)
+        self.last_counts = counts_of(record, self.plans)
         self.slips += self.plans.add(record)
         if kind == PAUSED:
             self.momentum.pause(at)
@@ -223,5 +226,3 @@ def describe(
     """Everything DESIGN section 4 shows about one opportunity, evaluated at `now`."""
     return fold(records).describe(now, policy)
 
-
-__all__ = ["REOPENED", "DealState", "OpportunityState", "advance", "describe", "fold", "standing"]

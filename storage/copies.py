@@ -21,8 +21,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from domain.application import Opportunities
-from domain.opportunity import Opportunity
 
 PAGE = 500  # log entries read at a time when catching up
 MAX_PAGES = 20  # further behind than this: forget every copy rather than read on
@@ -35,17 +36,17 @@ class Copies:
     def __init__(self, app: Opportunities, size: int) -> None:
         self.app = app
         self.size = size
-        self._copies: OrderedDict[UUID, Opportunity] = OrderedDict()
+        self._copies: OrderedDict[UUID, Aggregate] = OrderedDict()
         self._seen: int | None = None  # every event up to this log position is in the copies
         self._behind = False  # events after `_seen` may be missing
 
-    def get(self, opportunity_id: UUID) -> Opportunity | None:
+    def get(self, opportunity_id: UUID) -> Aggregate | None:
         copy = self._copies.get(opportunity_id)
         if copy is not None:
             self._copies.move_to_end(opportunity_id)
         return copy
 
-    def keep(self, opportunities: Iterable[tuple[UUID, Opportunity]]) -> None:
+    def keep(self, opportunities: Iterable[tuple[UUID, Aggregate]]) -> None:
         for opportunity_id, opportunity in opportunities:
             self._copies[opportunity_id] = opportunity
             self._copies.move_to_end(opportunity_id)
@@ -118,7 +119,7 @@ class Copies:
             return  # not copied, or our own event
         moved.add(opportunity_id)
         if version == copy.version + 1:
-            event: Any = self.app.mapper.to_domain_event(entry)  # an Opportunity.Event
+            event: Any = self.app.mapper.to_domain_event(entry)  # an Opportunity's or a Seller's event
             event.mutate(copy)
         else:
             del self._copies[opportunity_id]

@@ -28,8 +28,9 @@ from uuid import UUID
 from eventsourcing.persistence import RecordConflictError
 
 from domain.application import Opportunities, Written
-from domain.errors import InvalidValue, VersionConflict
+from domain.errors import InvalidValue, OpportunityNotFound, VersionConflict
 from domain.opportunity import EVENTS, OPENED, Opportunity, Stamp
+from domain.seller import Seller, seller_id
 from domain.state import DealState
 from storage.copies import Copies
 
@@ -44,13 +45,14 @@ class Command:
     fields: Mapping[str, Any]
     occurred_at: datetime | None
     note: str | None
-    opportunity_id: UUID | None = None  # None: open a new opportunity
+    opportunity_id: UUID | None = None  # None: open a new opportunity (or set goals)
     event_type: str | None = None
     expected_version: int | None = None
+    seller: str | None = None  # set goals for this owner
     future: Future[Written] = field(default_factory=Future)
 
 
-Outcome = tuple[UUID, int, DealState, Any] | Exception  # (id, version, state, presented)
+Outcome = tuple[UUID, int, Any, Any] | Exception  # (id, version, state, presented)
 
 
 @dataclass(slots=True)
@@ -60,8 +62,8 @@ class Batch:
     commands: list[Command]
     now: datetime
     outcomes: list[Outcome] = field(default_factory=list)
-    touched: dict[UUID, Opportunity] = field(default_factory=dict)  # changed by the batch
-    loaded: dict[UUID, Opportunity] = field(default_factory=dict)  # read from the store
+    touched: dict[UUID, Any] = field(default_factory=dict)  # changed by the batch
+    loaded: dict[UUID, Any] = field(default_factory=dict)  # read from the store
     copied: dict[UUID, int] = field(default_factory=dict)  # taken from our copies, by version
     doubtful: set[UUID] = field(default_factory=set)  # a command failed on one of our copies
 
@@ -119,6 +121,17 @@ class GroupCommitWriter:
                 recorded_by, fields, occurred_at, note, opportunity_id, event_type, expected_version
             )
         )
+
+    def set_goals(
+        self,
+        owner: str,
+        *,
+        recorded_by: str,
+        fields: Mapping[str, Any],
+        occurred_at: datetime | None = None,
+    ) -> Future[Written]:
+        """Record a GoalsSet on the owner's Seller aggregate (registered on first use)."""
+        return self._submit(Command(recorded_by, fields, occurred_at, None, seller=owner))
 
     def _submit(self, command: Command) -> Future[Written]:
         if self._thread is None:
@@ -232,14 +245,20 @@ class GroupCommitWriter:
                 batch.outcomes.append(error)
                 continue
             batch.touched[opportunity.id] = opportunity
+            if isinstance(opportunity, Seller):
+                goals = tuple(opportunity.goals)
+                batch.outcomes.append((opportunity.id, opportunity.version, goals, None))
+                continue
             state = opportunity.deal
             presented = self.present(opportunity.id, state, batch.now) if self.present else None
             batch.outcomes.append((opportunity.id, opportunity.version, state, presented))
         self._copies.keep((i, o) for i, o in batch.loaded.items() if i not in batch.touched)
         return batch
 
-    def _decide(self, command: Command, batch: Batch) -> Opportunity:
+    def _decide(self, command: Command, batch: Batch) -> Any:
         stamp = Stamp(command.recorded_by, batch.now, command.occurred_at, command.note)
+        if command.seller is not None:
+            return self._goals(command.seller, stamp, command.fields, batch)
         if command.opportunity_id is None:
             opened = Opportunity.open(stamp, command.fields)
             if opened.id in batch.touched:
@@ -252,17 +271,36 @@ class GroupCommitWriter:
         opportunity.record(command.event_type or "", stamp, command.fields)
         return opportunity
 
+    def _goals(self, owner: str, stamp: Stamp, fields: Mapping[str, Any], batch: Batch) -> Seller:
+        key = seller_id(owner)
+        seller: Seller | None = batch.touched.get(key) or batch.loaded.get(key)
+        if seller is None:
+            copy = self._copies.get(key)
+            if isinstance(copy, Seller):
+                seller = copy
+                batch.copied[key] = copy.version
+        if seller is None:
+            seller = self.app.seller(owner)
+            if seller is not None:
+                batch.loaded[key] = seller
+        if seller is None:
+            seller = Seller.register(stamp, owner)
+        seller.set_goals(stamp, fields)
+        return seller
+
     def _current(self, opportunity_id: UUID, batch: Batch) -> Opportunity:
         """As the batch left it so far, else our copy, else the stored opportunity."""
         seen = batch.touched.get(opportunity_id) or batch.loaded.get(opportunity_id)
-        if seen is not None:
-            return seen
-        copy = self._copies.get(opportunity_id)
-        if copy is None:
-            loaded = batch.loaded[opportunity_id] = self.app.load(opportunity_id)
-            return loaded
-        batch.copied[opportunity_id] = copy.version
-        return copy
+        if seen is None:
+            copy = self._copies.get(opportunity_id)
+            if copy is None:
+                seen = batch.loaded[opportunity_id] = self.app.load(opportunity_id)
+            else:
+                batch.copied[opportunity_id] = copy.version
+                seen = copy
+        if not isinstance(seen, Opportunity):  # another aggregate's id (a seller's)
+            raise OpportunityNotFound(str(opportunity_id))
+        return seen
 
     def _one_by_one(self, commands: list[Command]) -> None:
         """Each command on freshly loaded state, saved alone, up to ATTEMPTS times."""
@@ -282,6 +320,13 @@ class GroupCommitWriter:
 
     def _alone(self, command: Command) -> Written:
         app = self.app
+        if command.seller is not None:
+            written = app.set_goals(
+                command.seller, recorded_by=command.recorded_by, fields=command.fields,
+                occurred_at=command.occurred_at,
+            )  # fmt: skip
+            self._copies.drop([written.opportunity_id])
+            return written
         if command.opportunity_id is None:
             written = app.open(
                 recorded_by=command.recorded_by, fields=command.fields,
