@@ -14,7 +14,6 @@ small win (or the opening). Retracted events (and the retractions) count as neve
 from __future__ import annotations
 
 import math
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from domain.errors import InvariantViolated
@@ -202,6 +202,11 @@ def test_momentum_is_the_definition_at_every_reading_instant(
 ) -> None:
     deal, now = run(steps)
     history = deal.history
+    note(
+        "\n".join(
+            f"v{r.version} {r.type} {r.occurred_at} (recorded {r.recorded_at})" for r in history
+        )
+    )
 
     for wait in sorted(waits):
         at = now + timedelta(hours=wait)
