@@ -18,8 +18,8 @@ from uuid import UUID
 
 from domain.application import Opportunities
 from domain.errors import OpportunityNotFound
-from domain.records import EVENT_RETRACTED, EventRecord
-from domain.state import DealState, advance, fold
+from domain.records import EventRecord
+from domain.state import DealState, fold
 from projections.sweep import LogPages, Page
 from projections.sweep_pool import SweepPool, can_spawn, job_for
 from projections.tracking import (
@@ -35,7 +35,7 @@ from projections.tracking import (
     write_position,
     write_sweep,
 )
-from projections.view import OpportunityView, fold_all, is_opportunity
+from projections.view import Change, OpportunityView, changes_of, is_opportunity, others_of, play
 from storage.gateway import Cursor, Database
 
 log = logging.getLogger("smallwins.projections")
@@ -174,16 +174,27 @@ class ProjectionRunner:
         record_of = self.app.record_of
         for notification in notifications:
             batch.setdefault(str(notification.originator_id), []).append(record_of(notification))
-        states = {oid: state for oid, new in batch.items() if (state := self._state(oid, new))}
+        views = [self.views[n] for n in group]
+        changes: dict[str, Change] = {}
+        others: dict[str, list[EventRecord]] = {}
+        for oid, new in batch.items():
+            change = self._change(oid, new, views)
+            if change is None:
+                others[oid] = new
+            else:
+                changes[oid] = change
         applied: list[str] = []
         with self.database.transaction() as cursor:
             for name in group:
                 if read_position(cursor, name, for_update=self.database.is_postgres) != start:
                     continue  # another runner applied this batch to this view first
-                self.views[name].project(cursor, states)
+                view = self.views[name]
+                view.project(cursor, changes)
+                if others:
+                    view.project_others(cursor, others)
                 write_position(cursor, name, notifications[-1].id)
                 applied.append(name)
-        self._remember(applied, states, len(notifications))
+        self._remember(applied, {oid: c.state for oid, c in changes.items()}, len(notifications))
         return len(notifications) if applied else 0
 
     def _sweep(self, group: list[str]) -> int | None:
@@ -219,14 +230,14 @@ class ProjectionRunner:
             raise
         if page.last:
             self._close_pool()
-        self._remember(members, fold_all(histories), events)
+        self._remember(members, histories, events)
         return events or self.step(group)
 
     def _sweep_page(
         self, cursor: Cursor, after: str, head: int, members: list[str]
-    ) -> tuple[Page, dict[str, list[EventRecord]], int]:
-        """Write the rows of the sweep's page after `after`; returns the page, the
-        histories this process read for it (none when helpers read them) and its events."""
+    ) -> tuple[Page, dict[str, DealState], int]:
+        """Write the rows of the sweep's page after `after`; returns the page, the states
+        this process computed for it (none when helpers computed them) and its events."""
         if self._pool is None and self.sweep_processes > 0:
             if can_spawn():
                 job = job_for(
@@ -239,10 +250,14 @@ class ProjectionRunner:
         if self._pool is None:
             page = self._pages.pages(cursor, after, head, self.sweep_page, 1)[0]
             histories, events = self._pages.histories(cursor, page, head, self.app.record_of)
-            states = fold_all(histories)
-            for name in members:
-                self.views[name].project(cursor, states, fresh=True)
-            return page, histories, events
+            views = [self.views[n] for n in members]
+            changes = changes_of(histories, views)
+            others = others_of(histories)
+            for view in views:
+                view.project(cursor, changes, fresh=True)
+                if others:
+                    view.project_others(cursor, others, fresh=True)
+            return page, {oid: c.state for oid, c in changes.items()}, events
         try:
             computed = self._pool.next(cursor, after, head, members)
         except BrokenProcessPool:
@@ -251,7 +266,10 @@ class ProjectionRunner:
             self.sweep_processes = 0
             return self._sweep_page(cursor, after, head, members)
         for name in members:
-            self.views[name].write_rows(cursor, computed.ids, computed.rows[name], fresh=True)
+            view = self.views[name]
+            view.write_rows(cursor, computed.ids, computed.rows[name], fresh=True)
+            if computed.others:
+                view.project_others(cursor, computed.others, fresh=True)
         return computed.page, {}, computed.events
 
     def _close_pool(self) -> None:
@@ -271,32 +289,27 @@ class ProjectionRunner:
         for name in names:
             self.applied[name] += events
 
-    def _state(self, opportunity_id: str, new: list[EventRecord]) -> DealState | None:
-        """The opportunity's state after the batch's records (None: not an opportunity):
-        the remembered state when it stands right before the batch, else folded from the
-        event store (first sight, or another runner applied the batches in between). The
-        remembered state is taken out of the memory while it changes, so a batch that
-        fails to commit leaves nothing half-applied there."""
+    def _change(
+        self, opportunity_id: str, new: list[EventRecord], views: Sequence[OpportunityView]
+    ) -> Change | None:
+        """What the batch's records do to the opportunity (None: not an opportunity), from
+        its remembered state when that stands right before the batch, else from its state
+        folded from the event store (first sight, or another runner applied the batches in
+        between). The remembered state is taken out of the memory while it changes, so a
+        batch that fails to commit leaves nothing half-applied there."""
         first = new[0].version
         state = self._memory.pop(opportunity_id, None)
         if state is None or state.version != first - 1:
-            if first == 1:
-                if not is_opportunity(new):
-                    return None
-                state = DealState(new[0])
-                new = new[1:]
-            else:
+            state = None
+            if first > 1:
                 try:
                     state = fold(self.app.history(UUID(opportunity_id), version=first - 1))
                 except OpportunityNotFound:
                     return None  # another aggregate's events (a seller's goals)
-        for record in new:
-            if record.type == EVENT_RETRACTED:
-                history = self.app.history(UUID(opportunity_id), version=record.version)
-                state = advance(state, record, history)
-            else:
-                state.add(record)
-        return state
+            elif not is_opportunity(new):
+                return None
+        key = UUID(opportunity_id)
+        return play(state, new, views, lambda version: self.app.history(key, version=version))
 
     def catch_up(
         self, names: Sequence[str] | None = None, progress: Callable[[str, int], Any] | None = None

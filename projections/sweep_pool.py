@@ -20,7 +20,7 @@ from typing import Any
 
 from domain.application import Opportunities
 from projections.sweep import LogPages, Page
-from projections.view import OpportunityView, Rows, fold_all
+from projections.view import OpportunityView, Others, Rows, changes_of, others_of
 from storage.config import StorageConfig
 from storage.gateway import Cursor, Database
 
@@ -60,6 +60,7 @@ class Computed:
     rows: dict[str, Rows]  # view name -> its rows for the page's opportunities
     ids: list[str]
     events: int
+    others: Others  # the page's histories of other aggregates (the sellers' goals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ class _Queued:
     head: int
     names: tuple[str, ...]
     page: Page
-    future: Future[tuple[dict[str, Rows], list[str], int]]
+    future: Future[tuple[dict[str, Rows], list[str], int, Others]]
 
 
 class SweepPool:
@@ -92,9 +93,9 @@ class SweepPool:
             self._drop()  # another runner moved the sweep, or other views: start again here
         self._fill(cursor, after, head, wanted)
         queued = self._queue.popleft()
-        rows, ids, events = queued.future.result()
+        rows, ids, events, others = queued.future.result()
         self._fill(cursor, queued.page.high, head, wanted)
-        return Computed(queued.page, rows, ids, events)
+        return Computed(queued.page, rows, ids, events, others)
 
     def _fill(self, cursor: Cursor, after: str, head: int, names: tuple[str, ...]) -> None:
         if self._queue:
@@ -133,11 +134,14 @@ def _start(job: Job) -> None:
     )
 
 
-def _compute(page: Page, head: int, names: Sequence[str]) -> tuple[dict[str, Rows], list[str], int]:
+def _compute(
+    page: Page, head: int, names: Sequence[str]
+) -> tuple[dict[str, Rows], list[str], int, Others]:
     database: Database = _helper["database"]
     log: LogPages = _helper["log"]
     with database.read() as cursor:
         histories, events = log.histories(cursor, page, head, _helper["record_of"])
     views: dict[str, OpportunityView] = _helper["views"]
-    states = fold_all(histories)
-    return {name: views[name].rows_of(states) for name in names}, list(states), events
+    changes = changes_of(histories, [views[n] for n in names])
+    rows = {name: views[name].rows_of_changes(changes) for name in names}
+    return rows, list(changes), events, others_of(histories)

@@ -7,17 +7,33 @@ rather than per opportunity."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from domain.momentum import MomentumPolicy
-from domain.records import OPENED, EventRecord
-from domain.state import DealState, fold
+from domain.records import EVENT_RETRACTED, OPENED, EventRecord
+from domain.state import DealState, advance, standing
 from storage.gateway import Cursor, insert_rows
 
 Rows = dict[str, list[tuple[Any, ...]]]  # table -> rows (the opportunity id first)
 States = Mapping[str, DealState]  # opportunity id -> its state
+Others = Mapping[str, Sequence[EventRecord]]  # another aggregate's id -> its new records
 CHUNK = 500  # ids per DELETE ... IN (...)
+
+
+RESET = "reset"  # captured first when what a view added up of an opportunity must go
+
+
+@dataclass(slots=True)
+class Change:
+    """What a batch did to one opportunity: its state after it, and what the views that
+    follow single events captured after each (by view name; a view that adds events up
+    finds RESET first when a retraction changed the past: its captures then start again
+    from the opening, over the events that still stand)."""
+
+    state: DealState
+    captured: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def is_opportunity(records: Sequence[EventRecord]) -> bool:
@@ -25,9 +41,60 @@ def is_opportunity(records: Sequence[EventRecord]) -> bool:
     return bool(records) and records[0].type == OPENED
 
 
-def fold_all(histories: Mapping[str, Sequence[EventRecord]]) -> dict[str, DealState]:
-    """The state of every opportunity among `histories` (others left out)."""
-    return {oid: fold(records) for oid, records in histories.items() if is_opportunity(records)}
+def play(
+    state: DealState | None,
+    records: Iterable[EventRecord],
+    views: Sequence[OpportunityView],
+    history: Callable[[int], Sequence[EventRecord]] | None = None,
+) -> Change:
+    """Apply `records` to `state` (None: they start with the opening), capturing for the
+    views that follow single events. `history(version)` gives the whole history up to a
+    version, for a retraction (the standing events are folded again)."""
+    capturing = [v for v in views if v.captures]
+    change: Change | None = None
+    for record in records:
+        if state is None:
+            state = DealState(record)
+        elif record.type == EVENT_RETRACTED:
+            if history is None:
+                msg = "a retraction is applied with the history it changes"
+                raise ValueError(msg)
+            whole = history(record.version)
+            state = advance(state, record, whole)
+            change = change or Change(state, {v.name: [] for v in capturing})
+            change.state = state
+            for view in capturing:
+                if view.adds_up:
+                    change.captured[view.name] = [RESET, *view.capture_history(whole)]
+                else:
+                    change.captured[view.name].append(view.capture(record, state))
+            continue
+        else:
+            state.add(record)
+        change = change or Change(state, {v.name: [] for v in capturing})
+        change.state = state
+        for view in capturing:
+            change.captured[view.name].append(view.capture(record, state))
+    if change is None:
+        msg = "no records to play"
+        raise ValueError(msg)
+    return change
+
+
+def changes_of(
+    histories: Mapping[str, Sequence[EventRecord]], views: Sequence[OpportunityView]
+) -> dict[str, Change]:
+    """Every opportunity among whole `histories`, played from its opening (others left out)."""
+    return {
+        oid: play(None, records, views, lambda version, r=records: r[:version])  # type: ignore[misc]
+        for oid, records in histories.items()
+        if is_opportunity(records)
+    }
+
+
+def others_of(histories: Mapping[str, Sequence[EventRecord]]) -> dict[str, Sequence[EventRecord]]:
+    """The histories that are not opportunities' (the sellers' goals)."""
+    return {oid: records for oid, records in histories.items() if not is_opportunity(records)}
 
 
 class OpportunityView(ABC):
@@ -35,9 +102,31 @@ class OpportunityView(ABC):
     ddl: tuple[str, ...]
     tables: tuple[str, ...]
     version: int = 1  # raised when the rows a state gives change
+    captures: bool = False  # follows single events (see `capture`)
+    adds_up: bool = False  # sums what events captured: a retraction starts it again
 
     def __init__(self, policy: MomentumPolicy) -> None:
         self.policy = policy
+
+    def capture(self, record: EventRecord, state: DealState) -> Any:  # noqa: ARG002
+        """What this view keeps of one event, the state as it left it (views that add
+        events up set `captures` and use it; the others write rows from the state)."""
+        return None
+
+    def capture_history(self, history: Sequence[EventRecord]) -> list[Any]:
+        """The captures of the events of a whole history that still stand, from the
+        opening (what a view that adds up holds of the opportunity after a retraction)."""
+        kept, _retracted = standing(history)
+        state = DealState(kept[0])
+        found = [self.capture(kept[0], state)]
+        for record in kept[1:]:
+            state.add(record)
+            found.append(self.capture(record, state))
+        return found
+
+    def project_others(self, cursor: Cursor, others: Others, *, fresh: bool = False) -> None:  # noqa: ARG002
+        """New events of other aggregates (the sellers' goals); most views ignore them."""
+        return
 
     def definition(self) -> str:
         """What the rows were computed as; a stored view with another definition is
@@ -56,9 +145,18 @@ class OpportunityView(ABC):
                 new[table].extend(rows)
         return new
 
-    def project(self, cursor: Cursor, states: States, *, fresh: bool = False) -> None:
-        """Replace the rows of every opportunity in `states`; `fresh`: the view holds no
-        rows of them yet (a sweep from zero), none to delete."""
+    def rows_of_changes(self, changes: Mapping[str, Change]) -> Rows:
+        """The rows of opportunities played from their opening (a sweep): by default from
+        their states; views that add up override it to read their captures."""
+        return self.rows_of({oid: change.state for oid, change in changes.items()})
+
+    def project(
+        self, cursor: Cursor, changes: Mapping[str, Change], *, fresh: bool = False
+    ) -> None:
+        """Write what a batch changed; `fresh`: the view holds no rows of these
+        opportunities yet (a sweep from zero), none to delete. By default the rows of
+        each opportunity are replaced by those of its state."""
+        states = {oid: change.state for oid, change in changes.items()}
         self.write_rows(cursor, list(states), self.rows_of(states), fresh=fresh)
 
     def write_rows(
