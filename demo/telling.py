@@ -146,7 +146,8 @@ def _play(opportunity: Opportunity | None, step: Step) -> Opportunity:
         if step.kind != OPENED:
             msg = f"a story must start with {OPENED}, not {step.kind}"
             raise ValueError(msg)
-        return Opportunity.open(stamp, step.fields)
+        fields = dict(step.fields)
+        return Opportunity.open(stamp, fields, opportunity_id=fields.pop("opportunity_id", None))
     opportunity.record(step.kind, stamp, step.fields)
     return opportunity
 

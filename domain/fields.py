@@ -135,8 +135,8 @@ class Names(Spec):
     max_items: int = LIST_MAX
 
     def clean(self, value: Any, name: str) -> Any:
-        if value is None and not self.required:
-            return []
+        if value is None and not self.required:  # a default of () means: an empty list
+            return list(self.default) if self.default is not None else None
         return Spec.clean(self, value, name)
 
     def check(self, value: Any, name: str) -> list[str]:

@@ -143,8 +143,11 @@ def evaluate(summary: Summary, now: datetime, policy: MomentumPolicy) -> Momentu
     """Momentum of an open or paused deal at `now` (at or after its latest recording)."""
     t = max(seconds(now), summary.cutoff)
     score = summary.score(t)
-    before = max(t - policy.trend_window_days * SECONDS_PER_DAY, summary.cutoff)
-    change = score - summary.score(before)
+    before = t - policy.trend_window_days * SECONDS_PER_DAY
+    # Before the opening nothing had occurred; between it and the cutoff (a reading from a
+    # clock a little behind the one that recorded) the cutoff is the nearest instant known.
+    earlier = 0.0 if before < summary.opened else summary.score(max(before, summary.cutoff))
+    change = score - earlier
     trend = STEADY
     if change >= TREND_STEP - _EPSILON:
         trend = RISING

@@ -120,7 +120,7 @@ class Opportunity(Aggregate):
         ]  # fmt: skip
         buying_departments: Annotated[
             list[str],
-            Names(required=False, description="Departments expected to decide.",
+            Names(required=False, default=(), description="Departments expected to decide.",
                   example=["Finance", "IT", "Operations"]),
         ]  # fmt: skip
         external_id: Annotated[
@@ -175,7 +175,8 @@ class Opportunity(Aggregate):
             datetime, Instant(description="When the demo is.", example="2026-12-10T15:00:00Z")
         ]
         attendees: Annotated[
-            list[str], Names(required=False, personal=True, example=["Dana Reyes", "Sam Ortiz"])
+            list[str],
+            Names(required=False, default=(), personal=True, example=["Dana Reyes", "Sam Ortiz"]),
         ]
 
     class VerbalCommitment(Event):
@@ -327,6 +328,8 @@ class Opportunity(Aggregate):
     ) -> Opportunity:
         recorded_by = _who(stamp)
         data = clean(cls.OpportunityOpened, fields)
+        if data["owner"] is None and fields.get("owner") is not None:
+            raise InvalidValue("owner", "may not be empty (leave it out to own the deal)")
         data["owner"] = data["owner"] or recorded_by
         return cls._create(
             cls.OpportunityOpened,

@@ -52,6 +52,7 @@ class DealState:
         "rungs",
         "slips",
         "version",
+        "win_types",
     )
 
     def __init__(self, opened: EventRecord) -> None:
@@ -67,6 +68,7 @@ class DealState:
         self.relationships = RelationshipTally()
         self.momentum = MomentumTally(opened.occurred_at.timestamp())
         self.last_small_win: LastWin | None = None
+        self.win_types: dict[int, str] = {}  # each small win's type, by version
         self.retracted: dict[int, int] = {}  # version taken back -> the retraction's version
         self.slips = 0
         self.last_counts: tuple[str, ...] = ()  # what the latest event counts for (goals)
@@ -90,6 +92,7 @@ class DealState:
         elif kind == RESUMED or (kind in CLOSING_TYPES and was_paused):
             self.momentum.end_pause(at)
         if is_small_win(record):
+            self.win_types[record.version] = kind
             self.momentum.add_win(at, record.version, weight(record))
             latest = self.last_small_win
             if latest is None or (record.occurred_at, record.version) > (
@@ -106,6 +109,19 @@ class DealState:
     @property
     def is_closed(self) -> bool:
         return self.lifecycle.is_closed
+
+    def last_win_by(self, at: datetime | None) -> LastWin | None:
+        """The latest small win (by occurred_at, then version) that had occurred by `at`
+        (None: every one recorded)."""
+        latest = self.last_small_win
+        if at is None or latest is None or latest.occurred_at <= at:
+            return latest
+        moment = at.timestamp()
+        for when, version, _weight in reversed(self.momentum.wins):
+            if when <= moment:
+                occurred = datetime.fromtimestamp(when, at.tzinfo)
+                return LastWin(self.win_types[version], version, occurred)
+        return None
 
     def ladder(self) -> Ladder:
         return self.rungs.ladder(closed=self.is_closed)
@@ -139,7 +155,7 @@ class DealState:
             closed_at=self.lifecycle.closed_at,
             paused=self.lifecycle.paused,
             ladder=self.ladder(),
-            last_small_win=self.last_small_win,
+            last_small_win=self.last_win_by(self.lifecycle.closed_at or now),
             momentum=momentum,
             relationships=self.relationships.relationships(
                 self.profile["buying_departments"] or []

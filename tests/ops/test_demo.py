@@ -21,6 +21,16 @@ from demo.telling import linked, stored
 from domain.application import Opportunities
 from domain.ids import millis_of
 from domain.records import DECISION_ROLES, EVENT_TYPES
+
+# The demo tells stories of the sales, not of a rep's mistakes: no event types of section 11
+# and none of the plan's moves yet.
+CORRECTIONS = {
+    "DetailsChanged",
+    "EventRetracted",
+    "Reopened",
+    "InteractionRescheduled",
+    "InteractionCancelled",
+}
 from domain.relationships import relationships
 from domain.state import fold
 from projections.analysis import analyze
@@ -79,7 +89,7 @@ def test_the_bulk_path_stores_byte_for_byte_what_the_domains_commands_record(see
     checked = list(linked(stored(seed, 400, end, app.mapper, checked=True), key))
     direct = list(linked(stored(seed, 400, end, app.mapper, checked=False), key))
     assert len(checked) > 3000
-    assert {row[5].rsplit(".", 1)[1] for row in checked} == set(EVENT_TYPES)
+    assert {row[5].rsplit(".", 1)[1] for row in checked} >= set(EVENT_TYPES) - CORRECTIONS
     assert direct == checked  # ids, versions, topics, bytes, links and final statuses
 
 
