@@ -21,16 +21,6 @@ from demo.telling import linked, stored
 from domain.application import Opportunities
 from domain.ids import millis_of
 from domain.records import DECISION_ROLES, EVENT_TYPES
-
-# The demo tells stories of the sales, not of a rep's mistakes: no event types of section 11
-# and none of the plan's moves yet.
-CORRECTIONS = {
-    "DetailsChanged",
-    "EventRetracted",
-    "Reopened",
-    "InteractionRescheduled",
-    "InteractionCancelled",
-}
 from domain.relationships import relationships
 from domain.state import fold
 from projections.analysis import analyze
@@ -44,6 +34,16 @@ from tests.ops.stores import (
     is_empty,
     open_services,
 )
+
+# The demo tells stories of the sales, not of a rep's mistakes: no event types of section 11
+# and none of the plan's moves yet.
+CORRECTIONS = {
+    "DetailsChanged",
+    "EventRetracted",
+    "Reopened",
+    "InteractionRescheduled",
+    "InteractionCancelled",
+}
 
 
 @pytest.fixture(scope="module")
