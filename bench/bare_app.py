@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Response
 
-from api.schemas.requests import EventBody
+from api.schemas.events import EventBody
 
 STATE: dict[str, Any] = {
     "id": "00000000-0000-4000-8000-000000000000",
@@ -29,7 +29,7 @@ def create_app() -> FastAPI:
 
     @app.post("/v1/opportunities/{opportunity_id}/events", status_code=201)
     async def record_event(opportunity_id: str, body: EventBody) -> Response:
-        answer = {**STATE, "id": opportunity_id, "type": body.type}
+        answer = {**STATE, "id": opportunity_id, "type": body.event.type}  # type: ignore[attr-defined]
         return Response(orjson.dumps(answer), 201, media_type="application/json")
 
     @app.get("/v1/opportunities/{opportunity_id}")

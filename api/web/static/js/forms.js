@@ -46,6 +46,7 @@ export const EVENT_FORMS = {
     { name: "channel", label: "Channel", type: "select", options: CHANNELS, required: true },
     { name: "purpose", label: "Purpose (why)", type: "textarea", required: true },
     text("commitment_objective", "Commitment objective", { help: "What they should commit to next." }),
+    { name: "planned_for", label: "When", type: "datetime", help: "When it should happen." },
   ],
   InteractionCompleted: [
     { name: "interaction_id", label: "Planned interaction", type: "interaction", required: true },
