@@ -21,6 +21,7 @@ from api import problems
 from api.fast_reads import FastReads
 from api.middleware import Authenticate, BodyLimits, CleanUrl, IdempotencyReplay, RequestId
 from api.observe import Observe, RouteTemplates
+from api.openapi import SERVERS, operation_id
 from api.routers import accounts, analytics, feed, health, metrics, opportunities, projections, web
 from api.schemas.responses import ProblemOut
 from api.services import Services, build_services
@@ -107,6 +108,8 @@ def create_app(
         description="Event-sourced opportunity tracker: small wins, momentum, resume points, "
         "relationship depth, audit and win analysis.",
         lifespan=lifespan,
+        servers=SERVERS,
+        generate_unique_id_function=operation_id,
     )
     app.state.services = built
     built.metrics.watch_projections(built.runner.statuses)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from api.schemas.responses import FeedItem, HistoryItem
+from api.schemas.responses import FeedEntry, HistoryEntry
 from domain.records import EventRecord
 from projections.render import jsonable
 
 
-def history_item(record: EventRecord, retracted_by: int | None = None) -> HistoryItem:
-    return HistoryItem(
+def history_item(record: EventRecord, retracted_by: int | None = None) -> HistoryEntry:
+    return HistoryEntry(
         version=record.version,
         type=record.type,
         occurred_at=record.occurred_at,
@@ -22,8 +22,8 @@ def history_item(record: EventRecord, retracted_by: int | None = None) -> Histor
     )
 
 
-def feed_item(position: int, opportunity_id: UUID, record: EventRecord) -> FeedItem:
-    return FeedItem(
+def feed_item(position: int, opportunity_id: UUID, record: EventRecord) -> FeedEntry:
+    return FeedEntry(
         position=position,
         opportunity_id=str(opportunity_id),
         version=record.version,

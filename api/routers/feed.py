@@ -4,27 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.auth import ServicesDep, Viewer
 from api.pagination import Limit
 from api.presenters import feed_item
-from api.schemas.responses import FeedItem, Page
+from api.schemas.history import FeedPage
+from api.schemas.responses import FeedEntry, Page
 from domain.opportunity import EVENTS
 
 router = APIRouter(tags=["feed"])
 MAX_POSITION = 2**63 - 1  # the largest position either store can hold (BIGINT)
 
 
-@router.get("/events", summary="Every event in commit order, after a position")
-def get_feed(
+@router.get(
+    "/events", summary="Every event in commit order, after a position", response_model=FeedPage
+)
+def list_events(
     _key: Viewer,
     services: ServicesDep,
     after: Annotated[
         int, Query(ge=0, le=MAX_POSITION, description="Last position the client has seen.")
     ] = 0,
     limit: Limit = 100,
-) -> Page[FeedItem]:
+) -> Response:
     app = services.opportunities
     notifications = app.recorder.select_notifications(
         start=after, limit=limit, inclusive_of_start=False
@@ -36,6 +39,5 @@ def get_feed(
         if record.type in EVENTS  # the sellers' goals share the log but are no deal's events
     ]
     full = len(notifications) == limit
-    return Page[FeedItem](
-        items=items, next_cursor=str(notifications[-1].id) if full else None
-    )
+    page = Page[FeedEntry](items=items, next_cursor=str(notifications[-1].id) if full else None)
+    return Response(page.model_dump_json(), 200, media_type="application/json")

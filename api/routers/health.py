@@ -7,13 +7,14 @@ import logging
 from fastapi import APIRouter, Response
 
 from api.auth import ServicesDep
+from api.openapi import PUBLIC
 from api.schemas.responses import Health, ProjectionOut, Readiness
 
 router = APIRouter(tags=["health"])
 log = logging.getLogger("smallwins.health")
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", summary="The process is alive", openapi_extra=PUBLIC)
 def healthz() -> Health:
     return Health(status="ok")
 
@@ -22,6 +23,7 @@ def healthz() -> Health:
     "/readyz",
     summary="The store is reachable and the projections are caught up",
     responses={503: {"model": Readiness}},
+    openapi_extra=PUBLIC,
 )
 def readyz(services: ServicesDep, response: Response) -> Readiness:
     try:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response
 
 from api.auth import ServicesDep
 from api.metrics import CONTENT_TYPE
+from api.openapi import PUBLIC
 
 router = APIRouter(tags=["health"])
 
@@ -19,6 +20,7 @@ router = APIRouter(tags=["health"])
     summary="Prometheus metrics",
     response_class=Response,
     responses={200: {"content": {CONTENT_TYPE: {}}, "description": "Prometheus text format"}},
+    openapi_extra=PUBLIC,
 )
 def metrics(services: ServicesDep) -> Response:
     return Response(services.metrics.render(), media_type=CONTENT_TYPE)

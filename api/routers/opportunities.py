@@ -4,38 +4,37 @@ history, verify. Parsing and answering only: the work is in api.deals."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any
 from uuid import UUID
 
 import anyio.to_thread
 import orjson
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Query, Response
 from pydantic import AfterValidator, AwareDatetime
 
 from api import deals
 from api.auth import Editor, ServicesDep, Viewer
 from api.fast_reads import etag, state_response
+from api.openapi import ETAG, POSITION_HEADER, WRITTEN, IdempotencyKey, answers
 from api.pagination import Limit, decode_cursor, encode_cursor
 from api.presenters import history_item
 from api.problems import NOT_FOUND, PRECONDITION_FAILED, Problem
-from api.schemas.events import EventBody, OpenOpportunity
-from api.schemas.responses import HistoryItem, OpportunityOut, Page, VerifyOut, VerifyProblemOut
+from api.schemas.enums import Sort, Stage, Status
+from api.schemas.events import EVENT_EXAMPLES, EventBody, OpenOpportunity
+from api.schemas.history import HistoryPage
+from api.schemas.responses import (
+    HistoryEntry,
+    OpportunityOut,
+    OpportunityPage,
+    Page,
+    VerifyOut,
+    VerifyProblemOut,
+)
 from api.services import Services
 from domain.application import Written
-from domain.ladder import STAGES
-from domain.lifecycle import STATUSES
-from projections.queries import SORTS, Filters
+from projections.queries import Filters
 
 router = APIRouter(prefix="/opportunities", tags=["opportunities"])
-POSITION_HEADER = "X-Smallwins-Position"
-if TYPE_CHECKING:
-    Status: TypeAlias = str
-    Stage: TypeAlias = str
-    Sort: TypeAlias = str
-else:
-    Status = Literal[STATUSES]
-    Stage = Literal[STAGES]
-    Sort = Literal[tuple(SORTS)]
 
 
 def parse_id(opportunity_id: str) -> UUID:
@@ -72,8 +71,19 @@ def _written(written: Written) -> Response:
     )
 
 
-@router.post("", status_code=201, summary="Open an opportunity", response_model=OpportunityOut)
-async def open_opportunity(body: OpenOpportunity, key: Editor, services: ServicesDep) -> Response:
+@router.post(
+    "",
+    status_code=201,
+    summary="Open an opportunity",
+    response_model=OpportunityOut,
+    responses=answers(201, "Opened: the new state", WRITTEN),
+)
+async def open_opportunity(
+    body: OpenOpportunity,
+    key: Editor,
+    services: ServicesDep,
+    _idempotency_key: IdempotencyKey = None,
+) -> Response:
     return _written(await deals.open_deal(services, key.name, body))
 
 
@@ -82,20 +92,24 @@ async def open_opportunity(body: OpenOpportunity, key: Editor, services: Service
     status_code=201,
     summary="Record one event",
     response_model=OpportunityOut,
+    responses=answers(201, "Recorded: the new state", WRITTEN),
 )
 async def record_event(
     opportunity_id: str,
-    body: EventBody,
+    body: Annotated[EventBody, Body(openapi_examples=EVENT_EXAMPLES)],
     key: Editor,
     services: ServicesDep,
-    if_match: Annotated[str | None, Header(description='Quoted version, e.g. "3".')] = None,
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", description='Quoted version, e.g. "3".')
+    ] = None,
+    _idempotency_key: IdempotencyKey = None,
 ) -> Response:
     oid = parse_id(opportunity_id)
     written = await deals.record_event(services, oid, key.name, body, expected_version(if_match))
     return _written(written)
 
 
-@router.get("", summary="List, filter and sort opportunities", response_model=Page[OpportunityOut])
+@router.get("", summary="List, filter and sort opportunities", response_model=OpportunityPage)
 def list_opportunities(
     _key: Viewer,
     services: ServicesDep,
@@ -113,8 +127,13 @@ def list_opportunities(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
-    filters = Filters(status, owner, account, stage, stalled, single_threaded, q)
-    return json_response(deals.page(services, filters, sort, limit, cursor))
+    # The enumerations' members are str; the queries get the plain values.
+    filters = Filters(_plain(status), owner, account, _plain(stage), stalled, single_threaded, q)
+    return json_response(deals.page(services, filters, str(sort), limit, cursor))
+
+
+def _plain(value: str | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _in_utc(value: datetime) -> datetime:
@@ -131,6 +150,7 @@ UtcInstant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
     "/{opportunity_id}",
     summary="Current state, or the state as of an instant",
     response_model=OpportunityOut,
+    responses=answers(200, "The state", ETAG),
 )
 async def get_opportunity(
     opportunity_id: str,
@@ -155,7 +175,7 @@ def _state_of(services: Services, oid: UUID, as_of: datetime | None) -> dict[str
 
 
 @router.get("/{opportunity_id}/verify", summary="Check the history against its hash chain")
-def verify(opportunity_id: str, _key: Viewer, services: ServicesDep) -> VerifyOut:
+def verify_opportunity(opportunity_id: str, _key: Viewer, services: ServicesDep) -> VerifyOut:
     found = deals.verify(services, parse_id(opportunity_id))
     if found is None:
         raise Problem(NOT_FOUND, "no opportunity has this id")
@@ -166,24 +186,29 @@ def verify(opportunity_id: str, _key: Viewer, services: ServicesDep) -> VerifyOu
     )
 
 
-@router.get("/{opportunity_id}/history", summary="The audit trail, oldest first")
+@router.get(
+    "/{opportunity_id}/history",
+    summary="The audit trail, oldest first",
+    response_model=HistoryPage,
+    responses=answers(200, "One page of the history", ETAG),
+)
 def get_history(
     opportunity_id: str,
     _key: Viewer,
     services: ServicesDep,
-    response: Response,
     limit: Limit = 100,
     cursor: str | None = None,
-) -> Page[HistoryItem]:
+) -> Response:
     oid = parse_id(opportunity_id)
     after = decode_cursor(cursor).get("v", 0)
     if not isinstance(after, int):
         after = 0
     records, retracted = deals.history(services, oid)
-    response.headers["ETag"] = etag(records[-1].version)
     shown = [r for r in records if r.version > after][:limit]
     more = bool(shown) and shown[-1].version < records[-1].version
-    return Page[HistoryItem](
+    page = Page[HistoryEntry](
         items=[history_item(r, retracted.get(r.version)) for r in shown],
         next_cursor=encode_cursor(v=shown[-1].version) if more else None,
     )
+    headers = {"ETag": etag(records[-1].version)}
+    return Response(page.model_dump_json(), 200, headers, media_type="application/json")

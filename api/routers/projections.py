@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.auth import Admin, ServicesDep, Viewer
+from api.openapi import REPLAYED, IdempotencyKey, answers
 from api.problems import NOT_FOUND, Problem
 from api.schemas.responses import ProjectionOut, ProjectionsOut
 from projections.runner import UnknownProjection
@@ -22,14 +23,19 @@ def _statuses(services: ServicesDep) -> ProjectionsOut:
 
 
 @router.get("", summary="Position, head and lag of every projection")
-def get_projections(_key: Viewer, services: ServicesDep) -> ProjectionsOut:
+def list_projections(_key: Viewer, services: ServicesDep) -> ProjectionsOut:
     return _statuses(services)
 
 
 @router.post(
-    "/{name}/rebuild", status_code=202, summary="Empty a projection and rebuild it from the log"
+    "/{name}/rebuild",
+    status_code=202,
+    summary="Empty a projection and rebuild it from the log",
+    responses=answers(202, "Rebuilding: every projection's status", REPLAYED),
 )
-def rebuild_projection(name: str, _key: Admin, services: ServicesDep) -> ProjectionsOut:
+def rebuild_projection(
+    name: str, _key: Admin, services: ServicesDep, _idempotency_key: IdempotencyKey = None
+) -> ProjectionsOut:
     try:
         services.runner.rebuild(name)
     except UnknownProjection:

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.schemas.enums import EventType
+
 
 class Outcomes(BaseModel):
     closed: int = Field(description="Deals in this group that closed (won or lost).")
@@ -15,7 +17,7 @@ class Outcomes(BaseModel):
 
 
 class SmallWinRow(BaseModel):
-    type: str = Field(description="A ladder event type.")
+    type: EventType = Field(description="A ladder event type.")
     with_: Outcomes = Field(
         alias="with", description="Deals where it occurred at or before the close."
     )
@@ -29,7 +31,7 @@ class SmallWinRow(BaseModel):
 
 
 class PathRow(Outcomes):
-    path: list[str] = Field(
+    path: list[EventType] = Field(
         description="Ladder event types in occurred_at order (then version), consecutive"
         " repeats collapsed; [] for deals without any."
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date
-from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, Union
 
 from pydantic import (
@@ -20,26 +19,23 @@ from pydantic import (
     create_model,
 )
 
+from api.schemas.enums import named_enum
 from domain import fields as f
 from domain.opportunity import EVENTS, OPENED, Opportunity
 from domain.rules import Vocabulary
 from domain.schema import Declared, common_fields, own_fields
 
 
-@cache
-def named_enum(vocabulary: Vocabulary) -> type[enum.StrEnum]:
-    """An enumeration named as the vocabulary (a named schema in the OpenAPI document)."""
-    made: type[enum.StrEnum] = enum.StrEnum(  # type: ignore[misc]
-        vocabulary.name, {value: value for value in vocabulary}
-    )
-    return made
+def choice(spec: f.Choice) -> Any:
+    """The type of a choice: its vocabulary's named enumeration, else a literal."""
+    options = spec.options
+    return named_enum(options) if isinstance(options, Vocabulary) else Literal[options]
 
 
 def annotation(spec: f.Spec) -> Any:
     """The request type of a field declared with `spec`."""
     if isinstance(spec, f.Choice):
-        options = spec.options
-        return named_enum(options) if isinstance(options, Vocabulary) else Literal[options]
+        return choice(spec)
     if isinstance(spec, f.Currency):
         return Annotated[str, Field(min_length=3, max_length=3)]
     if isinstance(spec, f.Text):
@@ -137,6 +133,10 @@ else:
     OpenOpportunity = body_model(Opportunity.OpportunityOpened, typed=False)
 BODIES: dict[str, type[EventFields]] = {
     name: body_model(event_class) for name, event_class in EVENTS.items() if name != OPENED
+}
+# One named example per event type, for the record-event operation's request body.
+EVENT_EXAMPLES: dict[str, Any] = {
+    name: {"summary": name, "value": _example(EVENTS[name], typed=True)} for name in BODIES
 }
 
 

@@ -1,18 +1,25 @@
-"""Response bodies. Datetimes are UTC RFC 3339 (`...Z`)."""
+"""Response bodies. Datetimes are UTC RFC 3339 (`...Z`), described as `date-time`; the
+domain's value sets are named enumerations (api.schemas.enums)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, PlainSerializer
+from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
+from api.schemas.enums import Channel, Depth, EventType, Rung, Source, Stage, Status, Trend
 from projections.render import rfc3339
 
 T = TypeVar("T")
 
 
-UtcDatetime = Annotated[datetime, PlainSerializer(rfc3339, return_type=str)]
+# The serializer's return type alone would describe a plain string.
+UtcDatetime = Annotated[
+    datetime,
+    PlainSerializer(rfc3339, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 
 
 class Page(BaseModel, Generic[T]):
@@ -22,27 +29,27 @@ class Page(BaseModel, Generic[T]):
 
 class ResumePoint(BaseModel):
     rung: int
-    name: str
+    name: Rung
     version: int
     occurred_at: UtcDatetime
 
 
 class LastSmallWin(BaseModel):
-    type: str
+    type: EventType
     version: int
     occurred_at: UtcDatetime
 
 
 class MomentumOut(BaseModel):
     score: float
-    trend: str
+    trend: Trend
     stalled: bool
     days_since_last_win: float
 
 
 class DepartmentOut(BaseModel):
     name: str
-    depth: str
+    depth: Depth
     stakeholders: list[str]
 
 
@@ -63,7 +70,7 @@ class InteractionOut(BaseModel):
     interaction_id: str
     contact: str
     department: str
-    channel: str
+    channel: Channel
     purpose: str
     commitment_objective: str | None
     planned_for: UtcDatetime | None
@@ -81,19 +88,19 @@ class OpportunityOut(BaseModel):
     owner: str
     amount: float | None
     currency: str
-    source: str
+    source: Source
     referred_by: str | None
     referrer_account: str | None
     external_id: str | None
     buying_departments: list[str]
     expected_close: date | None
     close_date_pushes: int
-    status: str
+    status: Status
     opened_at: UtcDatetime
     closed_at: UtcDatetime | None
-    stage: str
+    stage: Stage
     resume_point: ResumePoint | None
-    next_small_win: str | None
+    next_small_win: Rung | None
     last_small_win: LastSmallWin | None
     momentum: MomentumOut
     relationships: RelationshipsOut
@@ -103,7 +110,14 @@ class OpportunityOut(BaseModel):
     as_of: UtcDatetime | None = None
 
 
+class OpportunityPage(Page[OpportunityOut]):
+    """One page of opportunities; `next_cursor` fetches the next (null on the last)."""
+
+
 class EventItem(BaseModel):
+    """One recorded event as the routes send it (the document describes it per event type:
+    api.schemas.history)."""
+
     version: int
     type: str
     occurred_at: UtcDatetime
@@ -112,11 +126,11 @@ class EventItem(BaseModel):
     data: dict[str, Any]
 
 
-class HistoryItem(EventItem):
+class HistoryEntry(EventItem):
     retracted_by: int | None = None  # the version of the retraction that took it back
 
 
-class FeedItem(EventItem):
+class FeedEntry(EventItem):
     position: int
     opportunity_id: str
 
@@ -144,7 +158,7 @@ class ProblemOut(BaseModel):
 
 class AccountDepartmentOut(BaseModel):
     name: str
-    depth: str
+    depth: Depth
     stakeholders: list[str]
     opportunities: list[str]
     first_contacted_at: UtcDatetime | None
