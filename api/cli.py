@@ -19,21 +19,47 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from api import operations
+from api.cli_support import announce, ensure_port_free, friendly, require_store
 from api.keys import REVOCATION_SECONDS, ROLES, KeyStore, UnknownRole
 from api.logs import log_config
 from api.report.labels import scope_text
 from api.report.terminal import parse_instant, print_analysis
 from api.services import build_services
 from api.settings import Settings
+from domain.application import Opportunities
 from projections.analysis import Filters
 from projections.analysis import analyze as win_analysis
 from storage.audit import all_opportunity_ids, verify_opportunity
+from storage.config import eventsourcing_env
 from storage.gateway import Database, schema_lock
+from storage.keycheck import check_key
 
 cli = typer.Typer(help="smallwins: event-sourced opportunity tracker.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 err = Console(stderr=True)
+
+
+@cli.callback()
+def _every_command(ctx: typer.Context) -> None:
+    """smallwins: event-sourced opportunity tracker. Every command reads
+    SMALLWINS_DATABASE_URL (default ./smallwins.db) and says which store it uses."""
+    if not ctx.resilient_parsing and ctx.invoked_subcommand is not None:
+        announce()
+
+
+def _check_key(settings: Settings) -> None:
+    """Stop before serving when the integrity key is not the store's (KeyMismatch)."""
+    storage = settings.storage()
+    key = settings.chain_key()
+    with schema_lock(storage):
+        app = Opportunities(eventsourcing_env(storage, key))
+        database = Database(storage)
+        try:
+            check_key(database, app.recorder, bytes.fromhex(key))
+        finally:
+            database.close()
+            app.close()
 
 
 def _keys() -> KeyStore:
@@ -43,6 +69,7 @@ def _keys() -> KeyStore:
 
 
 @cli.command()
+@friendly
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -50,6 +77,8 @@ def serve(
 ) -> None:
     """Serve the API on SMALLWINS_DATABASE_URL (default: ./smallwins.db)."""
     settings = Settings()
+    ensure_port_free(host, port)
+    _check_key(settings)
     store = _keys()
     if not store.has_active_admin():
         err.print(
@@ -70,6 +99,7 @@ def serve(
 
 
 @cli.command()
+@friendly
 def project() -> None:
     """Run the projection worker: catch up from the tracked positions, then follow the log."""
     settings = Settings()
@@ -86,10 +116,12 @@ def project() -> None:
 
 
 @cli.command()
+@friendly
 def rebuild(
     name: Annotated[str | None, typer.Argument(help="One projection; default: all.")] = None,
 ) -> None:
     """Empty projections and rebuild them from the whole log, with a progress bar."""
+    require_store()
     services = build_services(Settings())
     runner = services.runner
     names = [name] if name else list(runner.views)
@@ -116,6 +148,7 @@ def rebuild(
 
 
 @cli.command()
+@friendly
 def verify(
     opportunity: Annotated[str | None, typer.Argument(help="An opportunity id.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Verify every opportunity.")] = False,
@@ -124,6 +157,7 @@ def verify(
     if (opportunity is None) == (not all_):
         err.print("[red]give an opportunity id or --all[/]")
         raise typer.Exit(2)
+    require_store()
     services = build_services(Settings())
     recorder, database, key = (
         services.opportunities.recorder,
@@ -157,6 +191,7 @@ def verify(
 
 
 @cli.command()
+@friendly
 def analyze(
     as_of: Annotated[
         datetime | None,
@@ -195,6 +230,7 @@ def analyze(
     if closed_from and closed_to and closed_from >= closed_to:
         err.print("[red]--closed-from must be before --closed-to[/]")
         raise typer.Exit(2)
+    require_store()
     services = build_services(Settings())
     filters = Filters(closed_from=closed_from, closed_to=closed_to, owner=owner, as_of=as_of)
     try:
@@ -222,6 +258,7 @@ def analyze(
 
 
 @cli.command()
+@friendly
 def demo(
     opportunities: Annotated[int, typer.Option(min=0, help="How many deals.")] = 200,
     seed: Annotated[int, typer.Option(help="Same seed (and --end): same history.")] = 1,
@@ -256,16 +293,19 @@ def demo(
 
 
 @cli.command()
+@friendly
 def export(
     file: Annotated[
         str, typer.Argument(metavar="FILE.jsonl", help="Where to write; - for stdout.")
     ],
 ) -> None:
     """Back up every event, byte for byte, with its hash-chain link, as JSON Lines."""
+    require_store()
     operations.export(file)
 
 
 @cli.command("import")
+@friendly
 def import_(
     file: Annotated[Path, typer.Argument(metavar="FILE.jsonl", help="A file from export.")],
 ) -> None:
@@ -274,11 +314,13 @@ def import_(
 
 
 @keys_cli.command("create")
+@friendly
 def keys_create(
     name: Annotated[str, typer.Option(help="Who uses the key; recorded as recorded_by.")],
     role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "editor",
 ) -> None:
     """Create a key and print it (only the key, on stdout, this one time)."""
+    require_store()
     try:
         _key, token = _keys().create(name, role)
     except (UnknownRole, ValueError) as error:
@@ -288,8 +330,10 @@ def keys_create(
 
 
 @keys_cli.command("list")
+@friendly
 def keys_list() -> None:
     """List keys (never their secrets)."""
+    require_store()
     table = Table("id", "name", "role", "created", "revoked")
     for key in _keys().list():
         table.add_row(key.key_id, key.name, key.role, key.created_at, key.revoked_at or "")
@@ -297,10 +341,12 @@ def keys_list() -> None:
 
 
 @keys_cli.command("revoke")
+@friendly
 def keys_revoke(
     key: Annotated[str, typer.Argument(help="A key id, or a name to revoke all its keys.")],
 ) -> None:
     """Revoke a key; it stops working at once, in every API process."""
+    require_store()
     count = _keys().revoke(key)
     if not count:
         err.print(f"[red]no active key matches {key!r}[/]")

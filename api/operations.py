@@ -19,12 +19,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from api.services import Services, build_services
 from api.settings import Settings
 from demo import default_end, generate
+from domain.application import Opportunities
+from storage.config import TRANSCODER_TOPIC
+from storage.keycheck import KeyMismatch, fingerprint
 from storage.transfer import (
     BadLine,
     StoreNotEmpty,
     check_file,
     ensure_empty,
     export_events,
+    file_fingerprint,
     write_file,
 )
 
@@ -136,20 +140,37 @@ def export(target: str) -> None:
 
 
 def import_(source: Path) -> None:
+    """Check the whole file against the configured key before the store is even opened
+    (so a failed import leaves nothing behind: no database, no key file), then restore it
+    into an empty store."""
     if not source.is_file():
         raise _fail(f"{source}: no such file", 2)
+    settings = Settings()
+    needed = file_fingerprint(source)
+    key_hex = settings.configured_key()
+    if key_hex is None:
+        named = f" (fingerprint {needed})" if needed else ""
+        raise _fail(
+            f"set SMALLWINS_INTEGRITY_KEY to the key{named} of the store {source} was exported"
+            " from: its events' links need it; nothing was imported"
+        )
+    key = bytes.fromhex(key_hex)
+    if needed is not None and needed != fingerprint(key):
+        raise _fail(f"{KeyMismatch(needed)}; nothing was imported")
+    size = source.stat().st_size
+    mapper = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo",
+                            "TRANSCODER_TOPIC": TRANSCODER_TOPIC}).mapper  # fmt: skip
+    try:
+        with _bar() as bar:
+            task = bar.add_task("checking the file", total=size)
+            checked = check_file(source, mapper, key, lambda n: bar.advance(task, n))
+            bar.update(task, completed=size)
+    except BadLine as error:
+        raise _fail(f"{source}: {error}; nothing was imported") from None
     with _services() as services:
-        app, database, key = services.opportunities, services.database, services.integrity_key
-        size = source.stat().st_size
+        app, database = services.opportunities, services.database
         try:
             ensure_empty(app.recorder, database)
-            with _bar() as bar:
-                task = bar.add_task("checking the file", total=size)
-                checked = check_file(source, app.mapper, key, lambda n: bar.advance(task, n))
-                bar.update(task, completed=size)
-            ensure_empty(app.recorder, database)  # nobody wrote meanwhile
-        except BadLine as error:
-            raise _fail(f"{source}: {error}; nothing was imported") from None
         except StoreNotEmpty as error:
             raise _fail(str(error)) from None
         with _bar() as bar:

@@ -22,6 +22,7 @@ from projections.runner import ProjectionRunner
 from storage.async_reads import AsyncReads
 from storage.config import StorageConfig, eventsourcing_env
 from storage.gateway import Database, schema_lock
+from storage.keycheck import check_key
 from storage.writer import GroupCommitWriter, Present
 
 
@@ -101,6 +102,12 @@ def _build(
 ) -> Services:
     opportunities = Opportunities(eventsourcing_env(storage, key), clock=clock)
     database = Database(storage)
+    try:
+        check_key(database, opportunities.recorder, bytes.fromhex(key))
+    except BaseException:
+        database.close()
+        opportunities.close()
+        raise
     metrics = Metrics()
     return Services(
         settings=settings,

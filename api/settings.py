@@ -12,6 +12,7 @@ from domain.momentum import MomentumPolicy
 from storage.config import (
     StorageConfig,
     default_key_file,
+    existing_key,
     load_or_create_key,
     parse_database_url,
 )
@@ -110,6 +111,13 @@ class Settings(BaseSettings):
             return key
         path = Path(self.integrity_key_file) if self.integrity_key_file else None
         return load_or_create_key(path or default_key_file(self.storage()))
+
+    def configured_key(self) -> str | None:
+        """The integrity key in hex if one is set or its file exists (nothing is made)."""
+        if self.integrity_key is not None:
+            return self.chain_key()
+        path = Path(self.integrity_key_file) if self.integrity_key_file else None
+        return existing_key(path or default_key_file(self.storage()))
 
     def runs_projections(self) -> bool:
         if self.projections_in_process is not None:

@@ -64,6 +64,14 @@ def parse_database_url(
     raise UnsupportedDatabaseURL(msg)
 
 
+def describe(config: StorageConfig) -> str:
+    """Which store this is, in one line, never with a password."""
+    if config.backend == "sqlite":
+        return f"SQLite {config.sqlite_path}"
+    schema = f" (schema {config.schema})" if config.schema != "public" else ""
+    return f"PostgreSQL {config.user}@{config.host}:{config.port}/{config.dbname}{schema}"
+
+
 def default_key_file(config: StorageConfig) -> Path:
     """Beside the SQLite file; in the working directory for PostgreSQL."""
     if config.backend == "sqlite":
@@ -71,10 +79,30 @@ def default_key_file(config: StorageConfig) -> Path:
     return Path("smallwins.key")
 
 
+class MissingFolder(ValueError):
+    """The folder a SQLite store (or its key file) would live in does not exist."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"the folder {folder} does not exist: create it, or point"
+                         " SMALLWINS_DATABASE_URL elsewhere")  # fmt: skip
+        self.folder = folder
+
+
+def existing_key(path: Path) -> str | None:
+    """The integrity key in hex from its file, or None when there is no file (nothing is
+    made)."""
+    if not path.exists():
+        return None
+    key = path.read_text().strip()
+    bytes.fromhex(key)  # fail early on a corrupt key file
+    return key
+
+
 def load_or_create_key(path: Path) -> str:
     """The integrity key in hex, generated (0600) on first start if the file is missing."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            raise MissingFolder(path.parent)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -89,9 +117,12 @@ def load_or_create_key(path: Path) -> str:
 
 def eventsourcing_env(config: StorageConfig, integrity_key: str | None = None) -> dict[str, str]:
     """The environment the eventsourcing Application is built from."""
+    if config.backend == "sqlite":
+        folder = Path(config.sqlite_path).expanduser().parent
+        if not folder.is_dir():
+            raise MissingFolder(folder)
     key = integrity_key or load_or_create_key(default_key_file(config))
     if config.backend == "sqlite":
-        Path(config.sqlite_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         return {
             "INTEGRITY_KEY": key,
             "PERSISTENCE_MODULE": "storage.sqlite:DurableSQLiteFactory",

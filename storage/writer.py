@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import random
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -35,7 +36,8 @@ from domain.state import DealState
 from storage.copies import Copies
 
 log = logging.getLogger("smallwins.writer")
-ATTEMPTS = 3  # runs that may clash with other writers: of a batch, then of each command
+ATTEMPTS = 3  # runs of a batch that may clash with other writers before going one by one
+ALONE_ATTEMPTS = 50  # then runs of each unconditional command, each on freshly loaded state
 Present = Callable[[UUID, DealState, datetime], Any]
 
 
@@ -303,13 +305,16 @@ class GroupCommitWriter:
         return seen
 
     def _one_by_one(self, commands: list[Command]) -> None:
-        """Each command on freshly loaded state, saved alone, up to ATTEMPTS times."""
+        """Each command on freshly loaded state, saved alone; an unconditional one up to
+        ALONE_ATTEMPTS times (after a random pause of up to a few milliseconds, so writers
+        that keep clashing fall out of step)."""
         for command in commands:
-            for attempt in range(1, ATTEMPTS + 1):
+            for attempt in range(1, ALONE_ATTEMPTS + 1):
                 try:
                     written = self._alone(command)
                 except VersionConflict as error:
-                    if command.expected_version is None and attempt < ATTEMPTS:
+                    if command.expected_version is None and attempt < ALONE_ATTEMPTS:
+                        time.sleep(random.uniform(0, 0.002 * min(attempt, 5)))  # noqa: S311
                         continue  # another writer won: decide again on what it left
                     command.future.set_exception(error)
                 except Exception as error:  # noqa: BLE001 (the command's own outcome)

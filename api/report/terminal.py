@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import typer
@@ -17,16 +17,27 @@ Analysis = Mapping[str, Any]
 
 
 def parse_instant(value: str | None) -> datetime | None:
-    """An RFC 3339 instant with an offset (`Z` allowed); naive times are refused, as by
-    the API, since they would mean different instants on different machines."""
+    """An RFC 3339 instant with an offset (`Z` allowed), or a plain date (its start, UTC);
+    a date-time without an offset is refused, as by the API, since it would mean
+    different instants on different machines."""
     if value is None:
         return None
+    text = value.strip()
     try:
-        moment = datetime.fromisoformat(value.strip())
+        day = date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an RFC 3339 date-time") from None
+        pass
+    else:
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is neither a date (2026-06-01) nor an RFC 3339 date-time"
+            " (2026-06-01T00:00:00Z)"
+        ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        msg = f"{value!r} has no UTC offset; add one, e.g. {value.strip()}Z"
+        msg = f"{value!r} has no UTC offset; add one, e.g. {text}Z"
         raise typer.BadParameter(msg)
     return moment
 

@@ -8,6 +8,7 @@ from storage.transfer.restore import (
     StoreNotEmpty,
     check_file,
     ensure_empty,
+    file_fingerprint,
     write_file,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "check_file",
     "ensure_empty",
     "export_events",
+    "file_fingerprint",
     "write_file",
 ]

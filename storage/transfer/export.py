@@ -15,7 +15,8 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from storage.chain import GENESIS, canonical_id, link
 from storage.gateway import Database
-from storage.transfer.lines import dump
+from storage.keycheck import fingerprint
+from storage.transfer.lines import dump, header
 
 PAGE = 1000
 PAIRS_PER_QUERY = 400  # (id, version) pairs in one lookup: 800 parameters
@@ -38,6 +39,7 @@ def export_events(
     progress: Progress | None = None,
 ) -> Exported:
     head = recorder.max_notification_id() or 0
+    out.write(header(fingerprint(key)))
     previous: dict[str, str] = {}  # opportunity -> link of its last exported event
     written = unverified = 0
     first_bad: str | None = None

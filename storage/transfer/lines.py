@@ -1,4 +1,9 @@
-"""The backup format: JSON Lines, one stored event per line, in log order:
+"""The backup format: JSON Lines. The first line names the format and the fingerprint of the
+integrity key the events' links need (files written before it existed start with an event):
+
+    {"smallwins_export": 2, "key_fingerprint": "…"}
+
+then one stored event per line, in log order:
 
     {"position": 1, "originator_id": "…", "version": 1, "topic": "…", "state": "…",
      "link": "…"}
@@ -21,17 +26,20 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.opportunity import Opportunity
+from domain.seller import Seller
 from storage.chain import canonical_id
 
 REQUIRED = ("position", "originator_id", "version", "topic", "link")
 _LINK = re.compile(r"[0-9a-f]{64}")
 
-# Only these topics are ever resolved (a topic names a module to import).
+# Only these topics are ever resolved (a topic names a module to import): the events of
+# the opportunities and of the sellers (their goals).
 KNOWN_TOPICS = frozenset(
     get_topic(value)
-    for value in vars(Opportunity).values()
-    if isinstance(value, type) and issubclass(value, Opportunity.Event)
-    and value is not Opportunity.Event
+    for aggregate in (Opportunity, Seller)
+    for value in vars(aggregate).values()
+    if isinstance(value, type) and issubclass(value, aggregate.Event)
+    and value is not aggregate.Event
 )  # fmt: skip
 
 
@@ -49,6 +57,31 @@ class Line:
     position: int
     event: StoredEvent
     link: str | None
+
+
+FORMAT = 2
+
+
+def header(fingerprint: str) -> bytes:
+    """The first line of a file: its format and the fingerprint of the key it needs."""
+    return orjson.dumps({"smallwins_export": FORMAT, "key_fingerprint": fingerprint}) + b"\n"
+
+
+def read_header(text: bytes) -> str | None:
+    """The key fingerprint a file's first line names, or None when it is an event line
+    (a file from before headers)."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(data, dict) and "smallwins_export" in data:
+        fingerprint = data.get("key_fingerprint")
+        return str(fingerprint) if fingerprint is not None else None
+    return None
+
+
+def is_header(text: bytes) -> bool:
+    return text.lstrip().startswith(b'{"smallwins_export"')
 
 
 def dump(position: int, event: StoredEvent, link: str | None) -> bytes:

@@ -19,9 +19,10 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.opportunity import Opportunity, to_record
 from domain.records import OPENED
+from domain.seller import Seller
 from storage.chain import GENESIS, Linked, canonical_id, canonical_link, link
 from storage.gateway import Database
-from storage.transfer.lines import BadLine, Line, load
+from storage.transfer.lines import BadLine, Line, is_header, load, read_header
 
 Progress = Callable[[int], Any]  # bytes checked, or events written
 
@@ -37,11 +38,21 @@ class Checked:
 
 
 def lines(path: Path) -> Iterator[tuple[int, int, Line]]:
-    """(line number, bytes read, parsed line) for every non-blank line."""
+    """(line number, bytes read, parsed line) for every non-blank event line (the header
+    line, if any, left out)."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
+            if number == 1 and is_header(raw):
+                continue
             if raw.strip():
                 yield number, len(raw), load(number, raw)
+
+
+def file_fingerprint(path: Path) -> str | None:
+    """The fingerprint of the key a file names in its header (None: no header)."""
+    with path.open("rb") as handle:
+        first = handle.readline()
+    return read_header(first) if is_header(first) else None
 
 
 def check_file(
@@ -74,13 +85,17 @@ def check_file(
 def _decode(number: int, mapper: Mapper[Any], stored: StoredEvent) -> None:
     try:
         event: Any = mapper.to_domain_event(stored)
-        record = to_record(event)
+        first = to_record(event).type == OPENED if isinstance(event, Opportunity.Event) else False
     except Exception as error:  # noqa: BLE001 (any failure to decode is this line's problem)
         raise BadLine(number, f"state does not decode into a {stored.topic} ({error})") from None
-    if (record.type == OPENED) != (stored.originator_version == 1):
-        raise BadLine(number, f"version 1 of an opportunity must be {OPENED}, and only version 1")
-    if not isinstance(event, Opportunity.Event):
-        raise BadLine(number, f"{stored.topic} is not an opportunity event")
+    if isinstance(event, Opportunity.Event):
+        if first != (stored.originator_version == 1):
+            raise BadLine(number, f"version 1 of an opportunity must be {OPENED}, and only version 1")
+    elif isinstance(event, Seller.Event):
+        if isinstance(event, Seller.SellerRegistered) != (stored.originator_version == 1):
+            raise BadLine(number, "version 1 of a seller must be SellerRegistered, and only it")
+    else:
+        raise BadLine(number, f"{stored.topic} is not an opportunity's or a seller's event")
 
 
 def _link_problem(verified_before: int) -> str:

@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 from api.cli import cli
 from api.services import Services
 from projections.analysis import analyze
+from storage.keycheck import fingerprint
+from tests.conftest import TEST_INTEGRITY_KEY
 from tests.ops.stores import (
     SMALL_POOLS,
     all_verify,
@@ -25,6 +27,7 @@ from tests.ops.stores import (
 )
 
 OTHER_KEY = "a7" * 32
+KEY = TEST_INTEGRITY_KEY
 
 
 @pytest.fixture
@@ -75,8 +78,13 @@ def test_an_export_restores_to_an_identical_store(
     assert analyze(restored.opportunities) == analyze(services.opportunities)
 
 
+def test_the_first_line_names_the_fingerprint_of_the_key_the_file_needs(backup: Path) -> None:
+    header = orjson.loads(backup.read_bytes().splitlines()[0])
+    assert header == {"smallwins_export": 2, "key_fingerprint": fingerprint(bytes.fromhex(KEY))}
+
+
 def test_each_line_carries_position_id_version_topic_state_and_link(backup: Path) -> None:
-    lines = [orjson.loads(line) for line in backup.read_bytes().splitlines()]
+    lines = [orjson.loads(line) for line in backup.read_bytes().splitlines()[1:]]
     assert [line["position"] for line in lines] == list(range(1, len(lines) + 1))
     assert set(lines[0]) == {"position", "originator_id", "version", "topic", "state", "link"}
     assert lines[0]["version"] == 1
@@ -101,9 +109,9 @@ def change_state(lines: list[bytes]) -> None:
 
 
 def skip_a_version(lines: list[bytes]) -> None:
-    first = orjson.loads(lines[0])["originator_id"]
+    first = orjson.loads(lines[1])["originator_id"]  # line 1 is the header
     second = next(
-        i for i, line in enumerate(lines) if i and orjson.loads(line)["originator_id"] == first
+        i for i, line in enumerate(lines) if i > 1 and orjson.loads(line)["originator_id"] == first
     )
     del lines[second]
 
@@ -152,6 +160,26 @@ def test_a_file_from_a_store_with_another_key_imports_nothing(
     cli_env: Callable[[str], CliRunner],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    runner = cli_env(second_url)
+    monkeypatch.setenv("SMALLWINS_INTEGRITY_KEY", OTHER_KEY)
+    result = runner.invoke(cli, ["import", str(backup)])
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    needed = fingerprint(bytes.fromhex(KEY))
+    assert f"the integrity key does not match this store (fingerprint {needed})" in message
+    assert "SMALLWINS_INTEGRITY_KEY" in message
+    assert "nothing was imported" in message
+    assert is_empty(restored)
+
+
+def test_a_headerless_file_from_a_store_with_another_key_imports_nothing(
+    backup: Path,
+    restored: Services,
+    second_url: str,
+    cli_env: Callable[[str], CliRunner],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    backup.write_bytes(b"".join(backup.read_bytes().splitlines(keepends=True)[1:]))
     runner = cli_env(second_url)
     monkeypatch.setenv("SMALLWINS_INTEGRITY_KEY", OTHER_KEY)
     result = runner.invoke(cli, ["import", str(backup)])

@@ -66,7 +66,7 @@ def anchor(services: Services) -> dict[str, tuple[int, str]]:
     out = io.BytesIO()
     export_events(services.opportunities.recorder, services.database, services.integrity_key, out)
     heads: dict[str, tuple[int, str]] = {}
-    for line in out.getvalue().splitlines():
+    for line in out.getvalue().splitlines()[1:]:  # the first line is the header
         event = orjson.loads(line)
         heads[event["originator_id"]] = (event["version"], event["link"])
     return heads

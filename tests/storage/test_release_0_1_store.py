@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.cli import cli
 from api.settings import Settings
+from storage.keycheck import fingerprint
 from tests.conftest import PostgresTestDatabase
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "release_0_1"
@@ -114,7 +115,7 @@ def test_an_old_store_verifies_and_its_history_reads_as_recorded(
     assert history[1]["data"]["contact"] == "Dana Reyes"
 
 
-def test_an_old_sqlite_store_exports_byte_for_byte_as_release_0_1_exported_it(
+def test_an_old_sqlite_store_exports_its_events_byte_for_byte_as_release_0_1_did(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copy(FIXTURE / "smallwins.db", tmp_path / "smallwins.db")
@@ -123,7 +124,9 @@ def test_an_old_sqlite_store_exports_byte_for_byte_as_release_0_1_exported_it(
     out = tmp_path / "export.jsonl"
     result = CliRunner().invoke(cli, ["export", str(out)])
     assert result.exit_code == 0, result.output
-    assert out.read_bytes() == (FIXTURE / "export.jsonl").read_bytes()
+    header, *events = out.read_bytes().splitlines(keepends=True)
+    assert orjson.loads(header)["key_fingerprint"] == fingerprint(bytes.fromhex(KEY))
+    assert b"".join(events) == (FIXTURE / "export.jsonl").read_bytes()
 
 
 def test_the_release_0_1_export_imports_into_an_empty_store(
