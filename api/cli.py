@@ -86,6 +86,12 @@ def serve(
             "  smallwins keys create --name admin --role admin"
         )
     store.database.close()
+    shown = f"[{host}]" if ":" in host else host
+    err.print(
+        f"serving the API at http://{shown}:{port}/v1 (docs: /docs) and the web pages at"
+        f" http://{shown}:{port}/app/ (sign in with an API key)",
+        soft_wrap=True,
+    )
     uvicorn.run(
         "api.app:create_app",
         factory=True,
