@@ -5,13 +5,14 @@ after another writer won is the batching writer's one policy (storage.writer).""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import (
     JSONTranscoder,
     RecordConflictError,
@@ -20,12 +21,14 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import resolve_topic
 
-from domain.errors import OpportunityNotFound, VersionConflict
+from domain.errors import HistoryNeeded, OpportunityNotFound, VersionConflict
 from domain.opportunity import EVENTS, Opportunity, Stamp, record_from_state, to_record
 from domain.records import EventRecord
 from domain.seller import Seller, seller_id
 
 Clock = Callable[[], datetime]
+SNAPSHOT_INTERVAL = 200  # events between an opportunity's snapshots
+log = logging.getLogger("smallwins.domain")
 
 
 def utc_now() -> datetime:
@@ -57,9 +60,12 @@ class DateAsISO(Transcoding):
 
 
 class Opportunities(Application[UUID]):
-    """Loads, decides and saves Opportunity aggregates."""
+    """Loads, decides and saves Opportunity aggregates. Every SNAPSHOT_INTERVAL events an
+    opportunity's state is kept as a snapshot, so loading a long history reads the latest
+    snapshot and the events after it."""
 
     name = "smallwins"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Opportunity: SNAPSHOT_INTERVAL}
 
     def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = utc_now) -> None:
         super().__init__(dict(env or {}))
@@ -99,9 +105,12 @@ class Opportunities(Application[UUID]):
         opportunity = self.load(opportunity_id)
         if expected_version is not None and opportunity.version != expected_version:
             raise VersionConflict(expected_version, opportunity.version)
-        opportunity.record(
-            event_type, Stamp(recorded_by, self.clock(), occurred_at, note), fields
-        )
+        stamp = Stamp(recorded_by, self.clock(), occurred_at, note)
+        try:
+            opportunity.record(event_type, stamp, fields)
+        except HistoryNeeded:
+            opportunity = self.load_whole(opportunity_id)
+            opportunity.record(event_type, stamp, fields)
         try:
             return self._save(opportunity)
         except RecordConflictError:
@@ -142,13 +151,41 @@ class Opportunities(Application[UUID]):
     # --- reading --------------------------------------------------------------------
 
     def load(self, opportunity_id: UUID, version: int | None = None) -> Opportunity:
+        """The opportunity (from its latest snapshot and the events after it, or whole
+        when a retraction among them needs the history)."""
         try:
-            opportunity: Opportunity = self.repository.get(opportunity_id, version=version)
+            opportunity: object = self.repository.get(opportunity_id, version=version)
         except AggregateNotFoundError:
             raise OpportunityNotFound(str(opportunity_id)) from None
+        except HistoryNeeded:
+            opportunity = self.load_whole(opportunity_id, version)
         if not isinstance(opportunity, Opportunity):
             raise OpportunityNotFound(str(opportunity_id))
         return opportunity
+
+    def load_whole(self, opportunity_id: UUID, version: int | None = None) -> Opportunity:
+        """The opportunity replayed from every one of its events (its history kept)."""
+        events = self.events.get(opportunity_id, lte=version)
+        opportunity = project_aggregate(None, events)
+        if not isinstance(opportunity, Opportunity):
+            raise OpportunityNotFound(str(opportunity_id))
+        return opportunity
+
+    def take_snapshot(
+        self, aggregate_id: UUID, version: int | None = None, projector_func: Any = None
+    ) -> None:
+        """A snapshot of the opportunity at `version` (loaded whole if it must be)."""
+        del projector_func  # the opportunity knows how to load itself
+        if self.snapshots is not None:
+            self.snapshots.put([Opportunity.Snapshot.take(self.load(aggregate_id, version))])
+
+    def _take_snapshots(self, processing_event: Any) -> None:
+        """Snapshots are a cache: the events are already committed when they are taken, so
+        failing to take one must not fail the write."""
+        try:
+            super()._take_snapshots(processing_event)
+        except Exception:
+            log.warning("could not take a snapshot", exc_info=True)
 
     def record_of(self, stored: StoredEvent) -> EventRecord:
         """The record of a stored event, decoded as the mapper decodes it (older versions

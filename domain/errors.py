@@ -54,6 +54,12 @@ class DuplicateExternalId(InvariantViolated):
     """Another opportunity was already opened with this external_id."""
 
 
+class HistoryNeeded(Exception):
+    """An opportunity loaded from a snapshot (without its earlier events) met something
+    only its whole history can decide or apply: a retraction. Load it whole and try again.
+    Not a rule broken by anyone: never shown to a client."""
+
+
 class OpportunityNotFound(DomainError):
     """No opportunity has this id (or none existed at the requested instant)."""
 

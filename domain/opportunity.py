@@ -11,11 +11,12 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, Snapshot
+from eventsourcing.utils import get_topic
 
 from domain import lifecycle
 from domain.corrections import check_retraction
-from domain.errors import InteractionNotOpen, InvalidValue
+from domain.errors import HistoryNeeded, InteractionNotOpen, InvalidValue
 from domain.fields import (
     Amount,
     Choice,
@@ -31,9 +32,10 @@ from domain.fields import (
 )
 from domain.ids import millis_of, time_ordered_id
 from domain.profile import CHANGEABLE
-from domain.records import EventRecord
+from domain.records import EVENT_RETRACTED, EventRecord
 from domain.rules import CHANNELS, LOSS_REASONS, MEETING_KINDS, ROLES, SOURCES
 from domain.schema import clean, data_fields, recordable
+from domain.snapshots import document, restore
 from domain.state import DealState, advance
 
 PERSON = "A person's name."
@@ -301,17 +303,56 @@ class Opportunity(Aggregate):
 
         reason: Annotated[str, Prose(example="The customer came back")]
 
+    class Snapshot(Snapshot):
+        """The deal's state as a document (domain.snapshots), not its events: loaded from
+        a snapshot, an opportunity has no `history` until something needs it whole."""
+
+        @classmethod
+        def take(cls, aggregate: Any) -> Opportunity.Snapshot:
+            return cls(
+                originator_id=aggregate.id,
+                originator_version=aggregate.version,
+                timestamp=cls.create_timestamp(),
+                topic=get_topic(type(aggregate)),
+                state={
+                    "created_on": aggregate.created_on,
+                    "modified_on": aggregate.modified_on,
+                    "deal": document(aggregate.deal),
+                },
+            )
+
+        def mutate(self, _: Any) -> Opportunity:
+            deal = restore(self.state["deal"])
+            if deal is None:  # a snapshot of another format: load the events instead
+                raise HistoryNeeded
+            opportunity = object.__new__(Opportunity)
+            vars(opportunity).update(
+                _id=self.originator_id,
+                _version=self.originator_version,
+                _created_on=self.state["created_on"],
+                _modified_on=self.state["modified_on"],
+                _pending_events=[],
+                history=None,
+                state=deal,
+            )
+            return opportunity
+
     def __init__(self) -> None:
         # OpportunityOpened.mutate calls this, then the event's apply() remembers it.
-        self.history: list[EventRecord] = []
+        self.history: list[EventRecord] | None = []  # None: loaded from a snapshot
         self.state: DealState | None = None
 
     def remember(self, record: EventRecord) -> None:
-        self.history.append(record)
+        if self.history is not None:
+            self.history.append(record)
         if self.state is None:
             self.state = DealState(record)
-        else:
+        elif record.type == EVENT_RETRACTED:
+            if self.history is None:
+                raise HistoryNeeded
             self.state = advance(self.state, record, self.history)
+        else:
+            self.state.add(record)
 
     @property
     def deal(self) -> DealState:
@@ -392,6 +433,8 @@ class Opportunity(Aggregate):
             raise InvalidValue(same[0], "is already this value: a change must change something")
 
     def _retracted(self, data: dict[str, Any], _when: datetime, _given: Mapping[str, Any]) -> None:
+        if self.history is None:
+            raise HistoryNeeded
         check_retraction(self.history, data["version"])
 
     def _not_before_opening(self, moment: datetime | None) -> None:

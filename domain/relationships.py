@@ -44,7 +44,7 @@ def depth_rank(depth: str) -> int:
     return DEPTHS.index(depth)
 
 
-class _Tally:
+class DepartmentTally:
     """Mutable accumulator for one department while folding records."""
 
     def __init__(self, name: str) -> None:
@@ -82,7 +82,7 @@ class RelationshipTally:
     __slots__ = ("tallies",)
 
     def __init__(self) -> None:
-        self.tallies: dict[str, _Tally] = {}
+        self.tallies: dict[str, DepartmentTally] = {}
 
     def add(self, record: EventRecord) -> None:
         if record.type not in (MEETING_GAINED, INTERACTION_PLANNED, STAKEHOLDER_BOUGHT_IN):
@@ -91,7 +91,7 @@ class RelationshipTally:
         key = name_key(department)
         tally = self.tallies.get(key)
         if tally is None:
-            tally = self.tallies[key] = _Tally(tidy(department))
+            tally = self.tallies[key] = DepartmentTally(tidy(department))
         if record.type == STAKEHOLDER_BOUGHT_IN:
             tally.buy_in(record.data["stakeholder"], record.data["role"], record.occurred_at)
         else:

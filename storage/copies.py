@@ -24,6 +24,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.application import Opportunities
+from domain.errors import HistoryNeeded
 
 PAGE = 500  # log entries read at a time when catching up
 MAX_PAGES = 20  # further behind than this: forget every copy rather than read on
@@ -120,6 +121,9 @@ class Copies:
         moved.add(opportunity_id)
         if version == copy.version + 1:
             event: Any = self.app.mapper.to_domain_event(entry)  # an Opportunity's or a Seller's event
-            event.mutate(copy)
+            try:
+                event.mutate(copy)
+            except HistoryNeeded:  # a copy from a snapshot cannot apply a retraction
+                del self._copies[opportunity_id]
         else:
             del self._copies[opportunity_id]

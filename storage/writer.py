@@ -31,6 +31,7 @@ from eventsourcing.persistence import RecordConflictError
 from domain.application import Opportunities, Written
 from domain.errors import InvalidValue, OpportunityNotFound, VersionConflict
 from domain.opportunity import EVENTS, OPENED, Opportunity, Stamp
+from domain.records import EVENT_RETRACTED
 from domain.seller import Seller, seller_id
 from domain.state import DealState
 from storage.copies import Copies
@@ -270,8 +271,25 @@ class GroupCommitWriter:
         opportunity = self._current(command.opportunity_id, batch)
         if command.expected_version is not None and opportunity.version != command.expected_version:
             raise VersionConflict(command.expected_version, opportunity.version)
+        if command.event_type == EVENT_RETRACTED and opportunity.history is None:
+            opportunity = self._whole(opportunity, batch)
         opportunity.record(command.event_type or "", stamp, command.fields)
         return opportunity
+
+    def _whole(self, opportunity: Opportunity, batch: Batch) -> Opportunity:
+        """The opportunity with its history (loaded from a snapshot, it has none, and a
+        retraction needs it): replayed from the store up to what was saved, then the
+        batch's own events so far applied again."""
+        pending = list(opportunity._pending_events)
+        whole = self.app.load_whole(opportunity.id, opportunity.version - len(pending))
+        for event in pending:
+            event.mutate(whole)
+        whole._pending_events = pending
+        if opportunity.id in batch.touched:
+            batch.touched[opportunity.id] = whole
+        else:
+            batch.loaded[opportunity.id] = whole
+        return whole
 
     def _goals(self, owner: str, stamp: Stamp, fields: Mapping[str, Any], batch: Batch) -> Seller:
         key = seller_id(owner)
