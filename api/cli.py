@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging.config
 import signal
 import sys
@@ -18,10 +19,11 @@ from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
 
-from api import operations
+from api import erasure, operations
 from api.cli_support import announce, ensure_port_free, friendly, require_store
 from api.keys import REVOCATION_SECONDS, ROLES, KeyStore, UnknownRole
 from api.logs import log_config
+from api.problems import Problem
 from api.report.labels import scope_text
 from api.report.terminal import parse_instant, print_analysis
 from api.services import build_services
@@ -317,6 +319,33 @@ def import_(
 ) -> None:
     """Restore an export into an empty store; checks the whole file before writing."""
     operations.import_(file)
+
+
+@cli.command()
+@friendly
+def erase(
+    account: Annotated[str, typer.Option(help="The account whose deals name the person.")],
+    name: Annotated[str, typer.Option(help="The person's name (matched like stakeholders).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase a person for good: every mention reads as a reference from then on, the text
+    about them as "[erased]"; the history still verifies. Prints what was erased (JSON)."""
+    require_store()
+    if not yes:
+        typer.confirm(
+            f"Erase {name!r} of {account!r} for good? This cannot be undone.", abort=True
+        )
+    services = build_services(Settings())
+    try:
+        done = erasure.erase(services, account, name, f"cli:{getpass.getuser()}")
+    except Problem as problem:
+        err.print(f"[red]{problem.detail}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        services.close()
+    answer = {"reference": done.reference, "account": done.account,
+              "opportunities": done.opportunities, "events": done.events}  # fmt: skip
+    sys.stdout.write(orjson.dumps(answer).decode() + "\n")
 
 
 @keys_cli.command("create")

@@ -23,6 +23,8 @@ from storage.async_reads import AsyncReads
 from storage.config import StorageConfig, eventsourcing_env
 from storage.gateway import Database, schema_lock
 from storage.keycheck import check_key
+from storage.people import People
+from storage.personal import install_people
 from storage.writer import GroupCommitWriter, Present
 
 
@@ -38,6 +40,7 @@ class Services:
     in_process: bool
     integrity_key: bytes
     writer: GroupCommitWriter
+    people: People
     clock: Callable[[], datetime] = field(default=utc_now)
     metrics: Metrics = field(default_factory=Metrics)
     # PostgreSQL only: reads awaited on the event loop, opened by the app's lifespan.
@@ -51,6 +54,7 @@ class Services:
         self.writer.stop()
         self.runner.stop()
         self.opportunities.close()
+        self.people.close()
         if self.runner.database is not self.database:
             self.runner.database.close()
         self.database.close()
@@ -104,10 +108,13 @@ def _build(
     database = Database(storage)
     try:
         check_key(database, opportunities.recorder, bytes.fromhex(key))
+        people = People.open(storage, bytes.fromhex(key))
     except BaseException:
         database.close()
         opportunities.close()
         raise
+    install_people(opportunities, people, writes=True)
+    people.mark(empty_store=not opportunities.recorder.max_notification_id())
     metrics = Metrics()
     return Services(
         settings=settings,
@@ -119,6 +126,7 @@ def _build(
         policy=settings.momentum_policy(),
         in_process=settings.runs_projections(),
         integrity_key=bytes.fromhex(key),
+        people=people,
         writer=GroupCommitWriter(
             opportunities,
             max_batch=settings.write_batch_max,

@@ -35,7 +35,8 @@ class Spec:
     example: Any = None
     required: bool = True
     default: Any = None  # the value when left out (only for fields that are not required)
-    personal: bool = False  # names a person: contact, stakeholder, title, attendees, referrer
+    personal: bool = False  # personal data: a person's name, or what is said of them (a title)
+    person: bool = False  # names a person (one, or a list of them): contact, stakeholder, ...
     free_text: bool = False  # text a person may be named in: note, summary, purpose, ...
     assigned: bool = False  # set by the server, never sent by a client
 

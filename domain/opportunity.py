@@ -112,7 +112,8 @@ class Opportunity(Aggregate):
         ]
         referred_by: Annotated[
             str | None,
-            Text(required=False, personal=True, description="The person who referred it.",
+            Text(required=False, personal=True, person=True,
+                 description="The person who referred it.",
                  example="Kofi Young"),
         ]  # fmt: skip
         referrer_account: Annotated[
@@ -143,7 +144,7 @@ class Opportunity(Aggregate):
     class MeetingGained(Event):
         """A small win (rung 1, `meeting`; weight 1). Marks the department `contacted`."""
 
-        contact: Annotated[str, Text(personal=True, description=PERSON, example="Dana Reyes")]
+        contact: Annotated[str, Text(personal=True, person=True, description=PERSON, example="Dana Reyes")]
         department: Annotated[str, Text(description="Their department.", example="IT")]
         kind: Annotated[
             str, Choice(required=False, default="initial", options=MEETING_KINDS, example="initial")
@@ -162,7 +163,7 @@ class Opportunity(Aggregate):
         `bought_in`, or `decision_maker` for those two roles. Stakeholders are distinct by
         name."""
 
-        stakeholder: Annotated[str, Text(personal=True, description=PERSON, example="Sam Ortiz")]
+        stakeholder: Annotated[str, Text(personal=True, person=True, description=PERSON, example="Sam Ortiz")]
         department: Annotated[str, Text(description="Their department.", example="Finance")]
         role: Annotated[str, Choice(options=ROLES, example="economic_buyer")]
         title: Annotated[
@@ -178,14 +179,15 @@ class Opportunity(Aggregate):
         ]
         attendees: Annotated[
             list[str],
-            Names(required=False, default=(), personal=True, example=["Dana Reyes", "Sam Ortiz"]),
+            Names(required=False, default=(), personal=True, person=True,
+                  example=["Dana Reyes", "Sam Ortiz"]),
         ]
 
     class VerbalCommitment(Event):
         """A small win (rung 5, `verbal_commitment`; weight 3). Its amount, when given,
         becomes the deal's amount."""
 
-        stakeholder: Annotated[str, Text(personal=True, description=PERSON, example="Sam Ortiz")]
+        stakeholder: Annotated[str, Text(personal=True, person=True, description=PERSON, example="Sam Ortiz")]
         amount: Annotated[float | None, Amount(required=False, example=50000)]
 
     class Paused(Event):
@@ -211,7 +213,7 @@ class Opportunity(Aggregate):
 
         class_version = 2
         interaction_id: Annotated[str, Text(assigned=True, description="Assigned by the server.")]
-        contact: Annotated[str, Text(personal=True, description=PERSON, example="Dana Reyes")]
+        contact: Annotated[str, Text(personal=True, person=True, description=PERSON, example="Dana Reyes")]
         department: Annotated[str, Text(description="Their department.", example="IT")]
         channel: Annotated[str, Choice(options=CHANNELS, example="video")]
         purpose: Annotated[

@@ -80,6 +80,7 @@ class ProjectionRunner:
         # that stand at another position fold theirs from the store).
         self.memory_size = memory_size
         self._memory: OrderedDict[str, DealState] = OrderedDict()
+        self._generation = -1  # of the people's erasures (see _follow_erasures)
         self.applied: dict[str, int] = dict.fromkeys(self.views, 0)
         self._table = getattr(opportunities.recorder, "events_table_name", "stored_events")
         self._pages = LogPages(self._table, postgres=database.is_postgres)
@@ -147,6 +148,24 @@ class ProjectionRunner:
 
     # --- processing -----------------------------------------------------------------
 
+    def _follow_erasures(self) -> None:
+        """After an erasure (anywhere), remembered states may hold an erased name."""
+        people = getattr(self.app, "people", None)
+        if people is not None:
+            generation = people.generation()
+            if generation != self._generation:
+                self._memory.clear()
+                self._generation = generation
+
+    @property
+    def events_table(self) -> str:
+        return self._table
+
+    def forget(self, opportunity_ids: Sequence[UUID]) -> None:
+        """Drop what is remembered of these opportunities (their names changed)."""
+        for oid in opportunity_ids:
+            self._memory.pop(str(oid), None)
+
     def run_once(self, name: str) -> int:
         """Apply the next batch to one view; returns how many events it applied."""
         return self.step([name])
@@ -157,6 +176,7 @@ class ProjectionRunner:
         their rows and positions are written in one transaction. Returns how many events
         were applied (0: those views are at the head, or another runner got there first)."""
         wanted = [self._view(n).name for n in (names or list(self.views))]
+        self._follow_erasures()
         with self.database.read() as cursor:
             positions = {n: read_position(cursor, n) for n in wanted}
         start = min(positions.values())

@@ -23,6 +23,8 @@ from projections.sweep import LogPages, Page
 from projections.view import OpportunityView, Others, Rows, changes_of, others_of
 from storage.config import StorageConfig
 from storage.gateway import Cursor, Database
+from storage.people import People
+from storage.personal import install_people
 
 # Environment the helpers must not inherit: they decode with the app's mapper only and read
 # through their own Database; nothing of theirs opens the library's recorders.
@@ -126,6 +128,7 @@ _helper: dict[str, Any] = {}
 
 def _start(job: Job) -> None:
     app = job.app_class(job.env)
+    install_people(app, People.open(job.storage, None), writes=False)  # names read back
     _helper.update(
         record_of=app.record_of,
         database=Database(job.storage),

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
-# The events' transcoder: the library's JSON format, written with orjson.
+# The events' transcoder: the library's JSON format, written with orjson; and the mapper
+# that stores people's names as tokens (storage.personal).
 TRANSCODER_TOPIC = "storage.transcoding:OrjsonTranscoder"
+MAPPER_TOPIC = "storage.personal:PersonalMapper"
 
 Backend = Literal["sqlite", "postgres"]
 Synchronous = Literal["FULL", "NORMAL", "EXTRA"]
@@ -127,6 +129,7 @@ def eventsourcing_env(config: StorageConfig, integrity_key: str | None = None) -
             "INTEGRITY_KEY": key,
             "PERSISTENCE_MODULE": "storage.sqlite:DurableSQLiteFactory",
             "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
+            "MAPPER_TOPIC": MAPPER_TOPIC,
             "SQLITE_DBNAME": config.sqlite_path,
             "SQLITE_LOCK_TIMEOUT": str(config.lock_timeout_seconds),
             "SQLITE_SYNCHRONOUS": config.synchronous,
@@ -135,6 +138,7 @@ def eventsourcing_env(config: StorageConfig, integrity_key: str | None = None) -
         "INTEGRITY_KEY": key,
         "PERSISTENCE_MODULE": "storage.postgres:ChainedPostgresFactory",
         "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
+        "MAPPER_TOPIC": MAPPER_TOPIC,
         "POSTGRES_DBNAME": config.dbname,
         "POSTGRES_HOST": config.host,
         "POSTGRES_PORT": str(config.port),

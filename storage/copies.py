@@ -58,6 +58,10 @@ class Copies:
         for opportunity_id in opportunity_ids:
             self._copies.pop(opportunity_id, None)
 
+    def forget_all(self) -> None:
+        """Drop every copy (they are read again from the store when next used)."""
+        self._copies.clear()
+
     def __len__(self) -> int:
         return len(self._copies)
 

@@ -159,6 +159,7 @@ class Database:
                 self.config.lock_timeout_seconds,
             )
             connection.execute(f"PRAGMA synchronous={self.config.synchronous}")
+            connection.execute("PRAGMA secure_delete=ON")  # freed pages zeroed (section 10)
             self._local.connection = connection
             with self._lock:
                 self._sqlite_connections.append(connection)
@@ -210,6 +211,15 @@ class Database:
         with self.read() as cursor:
             cursor.execute("SELECT 1")
             return bool(cursor.fetchone())
+
+    def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database and truncate it to nothing
+        (waiting for readers of old pages to finish); PostgreSQL: nothing to do here."""
+        if self._pool is None:
+            retry_locked(
+                lambda: self._sqlite().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone(),
+                self.config.lock_timeout_seconds,
+            )
 
     def close(self) -> None:
         if self._pool is not None:

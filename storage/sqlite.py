@@ -59,6 +59,7 @@ class _DurablePool(SQLiteConnectionPool):
         connection = retry_locked(super()._create_connection, float(self.lock_timeout or 5))
         raw: sqlite3.Connection = connection._sqlite_conn
         raw.execute(f"PRAGMA synchronous={self.synchronous}")
+        raw.execute("PRAGMA secure_delete=ON")  # freed pages zeroed (section 10)
         return connection
 
 

@@ -89,6 +89,7 @@ class GroupCommitWriter:
         self._copies = Copies(app, cache_size)
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._generation = -1  # of the people's erasures (see _follow_erasures)
 
     # --- submitting ---------------------------------------------------------------------
 
@@ -237,6 +238,7 @@ class GroupCommitWriter:
                 )
 
     def _run(self, commands: list[Command]) -> Batch:
+        self._follow_erasures()
         self._copies.catch_up()
         batch = Batch(commands, self.app.clock())
         for command in commands:
@@ -257,6 +259,15 @@ class GroupCommitWriter:
             batch.outcomes.append((opportunity.id, opportunity.version, state, presented))
         self._copies.keep((i, o) for i, o in batch.loaded.items() if i not in batch.touched)
         return batch
+
+    def _follow_erasures(self) -> None:
+        """After an erasure (anywhere), our copies may hold an erased name."""
+        people = getattr(self.app, "people", None)
+        if people is not None:
+            generation = people.generation()
+            if generation != self._generation:
+                self._copies.forget_all()
+                self._generation = generation
 
     def _decide(self, command: Command, batch: Batch) -> Any:
         stamp = Stamp(command.recorded_by, batch.now, command.occurred_at, command.note)

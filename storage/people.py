@@ -1,0 +1,224 @@
+"""The people the events name, each with a key of their own (DESIGN section 10).
+
+A person is a name within an account (matched like stakeholders). The first time the
+events name one, they get a reference (`person-` and 12 hex digits) and a random 256-bit
+key; the events then hold their name (and the text about them) only encrypted under it
+(storage.personal). Erasing a person destroys their key and the lookup that finds them by
+name, so every mention reads as the reference from then on, and the same name recorded
+again is a new person. The store's generation counts erasures: every process drops what
+it holds in memory when it sees the generation move (at most GENERATION_SECONDS later)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.names import name_key
+from storage.config import StorageConfig
+from storage.gateway import Cursor, Database
+
+PEOPLE_DDL = (
+    "CREATE TABLE IF NOT EXISTS people ("
+    " reference TEXT PRIMARY KEY, account_key TEXT NOT NULL, lookup TEXT UNIQUE,"
+    " data_key TEXT, created_at TEXT NOT NULL, erased_at TEXT, erased_by TEXT,"
+    " account TEXT, opportunities INTEGER, events INTEGER)",
+    "CREATE INDEX IF NOT EXISTS people_erased ON people (erased_at)",
+    "CREATE TABLE IF NOT EXISTS store_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+)
+GENERATION = "people_generation"
+PERSONAL_DATA = "personal_data"  # "protected": every event was stored with names as tokens
+GENERATION_SECONDS = 1.0
+_LOOKUP = b"smallwins people lookup"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    reference: str
+    key: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    reference: str
+    account: str
+    erased_at: str
+    erased_by: str
+    opportunities: int
+    events: int
+
+
+def lookup_secret(integrity_key: bytes) -> bytes:
+    """The secret people are found by name with, derived from the store's key."""
+    return hmac.new(integrity_key, _LOOKUP, hashlib.sha256).digest()
+
+
+class People:
+    """People and their keys, cached in memory until the next erasure anywhere."""
+
+    def __init__(self, database: Database, secret: bytes | None) -> None:
+        self.database = database
+        self.secret = secret  # None: this process only reads (finds no one by name)
+        self._lock = threading.Lock()
+        self._by_lookup: dict[str, Person] = {}
+        self._keys: dict[str, bytes | None] = {}
+        self._generation = -1
+        self._checked = 0.0
+        if secret is not None:  # a process that only reads makes no tables
+            with database.transaction() as cursor:
+                for statement in PEOPLE_DDL:
+                    cursor.execute(statement)
+
+    @classmethod
+    def open(cls, config: StorageConfig, integrity_key: bytes | None) -> People:
+        """People on their own small gateway to the store (None key: read only)."""
+        database = Database(replace(config, pool_size=2, max_overflow=2))
+        return cls(database, lookup_secret(integrity_key) if integrity_key else None)
+
+    def close(self) -> None:
+        self.database.close()
+
+    def mark(self, empty_store: bool) -> None:
+        """Remember, the first time a store is opened with names protected, whether all its
+        events are (it held none yet) or some were written in clear before."""
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO store_facts (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                (PERSONAL_DATA, "protected" if empty_store else "clear"),
+            )
+
+    def set_protection(self, cursor: Cursor, protected: bool) -> None:
+        cursor.execute(
+            "INSERT INTO store_facts (name, value) VALUES (?, ?) ON CONFLICT (name)"
+            " DO UPDATE SET value = excluded.value",
+            (PERSONAL_DATA, "protected" if protected else "clear"),
+        )
+
+    # --- who someone is -----------------------------------------------------------------
+
+    def _lookup(self, account: str, name: str) -> str:
+        if self.secret is None:
+            msg = "this process only reads: it cannot name new people"
+            raise RuntimeError(msg)
+        text = f"{name_key(account)}\x00{name_key(name)}".encode()
+        return hmac.new(self.secret, text, hashlib.sha256).hexdigest()
+
+    def person(self, account: str, name: str) -> Person:
+        """The person of that name in that account, made the first time it is named."""
+        self.generation()
+        found_key = self._lookup(account, name)
+        found = self._by_lookup.get(found_key)
+        if found is not None:
+            return found
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO people (reference, account_key, lookup, data_key, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
+                (
+                    f"person-{secrets.token_hex(6)}",
+                    name_key(account),
+                    found_key,
+                    secrets.token_hex(32),
+                    datetime.now(UTC).isoformat(),
+                ),
+            )
+            cursor.execute("SELECT reference, data_key FROM people WHERE lookup = ?", (found_key,))
+            reference, key = cursor.fetchone()
+        found = Person(str(reference), bytes.fromhex(str(key)))
+        with self._lock:
+            self._by_lookup[found_key] = found
+            self._keys[found.reference] = found.key
+        return found
+
+    def find(self, account: str, name: str) -> str | None:
+        """The reference of a person not erased, or None."""
+        with self.database.read() as cursor:
+            cursor.execute(
+                "SELECT reference FROM people WHERE lookup = ?", (self._lookup(account, name),)
+            )
+            row = cursor.fetchone()
+        return str(row[0]) if row else None
+
+    def key(self, reference: str) -> bytes | None:
+        """A person's key, or None once they are erased (or never existed here)."""
+        self.generation()
+        if reference in self._keys:
+            return self._keys[reference]
+        row = self.database.fetch_one(
+            "SELECT data_key FROM people WHERE reference = ?", (reference,)
+        )
+        key = bytes.fromhex(str(row[0])) if row and row[0] is not None else None
+        with self._lock:
+            self._keys[reference] = key
+        return key
+
+    # --- erasing ------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """The store's count of erasures, read again at most every GENERATION_SECONDS;
+        when it moved, everything cached is dropped."""
+        now = time.monotonic()
+        if now - self._checked < GENERATION_SECONDS and self._generation >= 0:
+            return self._generation
+        row = self.database.fetch_one("SELECT value FROM store_facts WHERE name = ?", (GENERATION,))
+        current = int(row[0]) if row else 0
+        with self._lock:
+            if current != self._generation:
+                self._by_lookup.clear()
+                self._keys.clear()
+            self._generation, self._checked = current, now
+        return current
+
+    def erase(self, cursor: Cursor, erasure: Erasure) -> None:
+        """Destroy a person's key and lookup, keep the record of it, and move the store's
+        generation (inside the caller's transaction)."""
+        cursor.execute(
+            "UPDATE people SET data_key = NULL, lookup = NULL, erased_at = ?, erased_by = ?,"
+            " account = ?, opportunities = ?, events = ? WHERE reference = ?",
+            (erasure.erased_at, erasure.erased_by, erasure.account, erasure.opportunities,
+             erasure.events, erasure.reference),
+        )  # fmt: skip
+        cursor.execute(
+            "INSERT INTO store_facts (name, value) VALUES (?, '1') ON CONFLICT (name)"
+            " DO UPDATE SET value = CAST(CAST(store_facts.value AS INTEGER) + 1 AS TEXT)",
+            (GENERATION,),
+        )
+        with self._lock:
+            self._by_lookup.clear()
+            self._keys.clear()
+            self._generation = -1
+
+    def erasures(self) -> list[Erasure]:
+        with self.database.read() as cursor:
+            cursor.execute(
+                "SELECT reference, account, erased_at, erased_by, opportunities, events"
+                " FROM people WHERE erased_at IS NOT NULL ORDER BY erased_at, reference"
+            )
+            rows = cursor.fetchall()
+        return [Erasure(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), int(r[5]))
+                for r in rows]  # fmt: skip
+
+    # --- backup -------------------------------------------------------------------------
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Every person, as exported (erased ones without key or lookup)."""
+        with self.database.read() as cursor:
+            cursor.execute(
+                "SELECT reference, account_key, lookup, data_key, created_at, erased_at,"
+                " erased_by, account, opportunities, events FROM people ORDER BY reference"
+            )
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def restore(self, rows: list[tuple[Any, ...]]) -> None:
+        with self.database.transaction() as cursor:
+            cursor.executemany(
+                "INSERT INTO people (reference, account_key, lookup, data_key, created_at,"
+                " erased_at, erased_by, account, opportunities, events)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )

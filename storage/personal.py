@@ -1,0 +1,240 @@
+"""Names stored encrypted, a key per person (DESIGN section 10).
+
+When an event is stored, each person it names (its fields declared `person=True`: contact,
+stakeholder, attendees, referred_by; the contact of the interaction it concerns, for the
+events that follow a planned interaction) is replaced by a token: the person's reference
+and their name sealed with AES-GCM under their key. The other personal fields (a title)
+and the free text of such an event (note, purpose, commitment objective, outcome) are
+sealed under a key derived from the keys of every person the event names, so erasing any
+of them makes it unreadable. Reading gives back the name, or the reference once the
+person is erased, and "[erased]" for text that can no longer be opened.
+
+The hash chain covers these stored bytes, which never held a name in clear: an erasure
+changes nothing stored with the event, and the history still verifies."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoding
+from eventsourcing.utils import get_topic
+
+from domain.names import name_key
+from domain.records import INTERACTION_FOLLOW_UPS, INTERACTION_PLANNED, OPENED
+from domain.schema import declared
+from storage.people import People
+
+ERASED = "[erased]"
+_NONCE = 12
+
+
+@dataclass(frozen=True, slots=True)
+class PersonToken:
+    """A person's name as stored: their reference and the name sealed under their key."""
+
+    reference: str
+    box: str
+
+
+@dataclass(frozen=True, slots=True)
+class SealedText:
+    """Text about people as stored: sealed under the keys of all of them."""
+
+    references: tuple[str, ...]
+    box: str
+
+
+def seal(key: bytes, text: str, bound: str) -> str:
+    nonce = secrets.token_bytes(_NONCE)
+    sealed = AESGCM(key).encrypt(nonce, text.encode(), bound.encode())
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def open_box(key: bytes, box: str, bound: str) -> str | None:
+    raw = base64.b64decode(box)
+    try:
+        return AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], bound.encode()).decode()
+    except InvalidTag:
+        return None
+
+
+def joint_key(keys: Sequence[bytes]) -> bytes:
+    """One key that needs every one of `keys` (in order) to be made."""
+    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"smallwins sealed text")
+    return kdf.derive(b"".join(keys))
+
+
+class PersonAsToken(Transcoding):
+    type = PersonToken
+    name = "person_v1"
+
+    def __init__(self, people: Callable[[], People | None]) -> None:
+        self.people = people
+
+    def encode(self, obj: PersonToken) -> dict[str, str]:
+        return {"ref": obj.reference, "box": obj.box}
+
+    def decode(self, data: dict[str, str]) -> str:
+        people = self.people()
+        key = people.key(data["ref"]) if people is not None else None
+        name = open_box(key, data["box"], data["ref"]) if key is not None else None
+        return name if name is not None else data["ref"]
+
+
+class SealedAsToken(Transcoding):
+    type = SealedText
+    name = "sealed_v1"
+
+    def __init__(self, people: Callable[[], People | None]) -> None:
+        self.people = people
+
+    def encode(self, obj: SealedText) -> dict[str, Any]:
+        return {"refs": list(obj.references), "box": obj.box}
+
+    def decode(self, data: dict[str, Any]) -> str:
+        people = self.people()
+        refs: list[str] = data["refs"]
+        keys = [people.key(ref) for ref in refs] if people is not None else [None]
+        if any(key is None for key in keys):
+            return ERASED
+        text = open_box(joint_key([k for k in keys if k is not None]), data["box"], "|".join(refs))
+        return text if text is not None else ERASED
+
+
+class PersonalMapper(Mapper[UUID]):
+    """The library's mapper, with each person an event names stored as a token."""
+
+    protector: Protector | None = None
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        event_state = dict(vars(domain_event))
+        originator_id = event_state.pop("originator_id")
+        originator_version = event_state.pop("originator_version")
+        if self.protector is not None:
+            self.protector.protect(type(domain_event), originator_id, event_state)
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            event_state["class_version"] = class_version
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=get_topic(type(domain_event)),
+            state=self.transcoder.encode(event_state),
+        )
+
+
+class Protector:
+    """Seals the people of events as they are stored (see the module's docstring)."""
+
+    def __init__(self, people: People, recorder: Callable[[], Any]) -> None:
+        self.people = people
+        self.recorder = recorder  # the deal's stored events tell its account and contacts
+        self._accounts: dict[UUID, str] = {}
+        self._contacts: dict[tuple[UUID, str], str] = {}  # (deal, interaction) -> reference
+
+    def protect(self, event_class: type, deal: UUID, state: dict[str, Any]) -> None:
+        kind = event_class.__name__
+        if kind == OPENED:
+            self._accounts[deal] = name_key(state["account"])
+        account = self._account(deal)
+        if account is None:  # not an opportunity's event (a seller's goals)
+            return
+        references = self._persons(event_class, account, state)
+        if kind == INTERACTION_PLANNED and references:
+            self._contacts[deal, state["interaction_id"]] = references[0]
+        elif kind in INTERACTION_FOLLOW_UPS:
+            contact = self._contact(deal, state["interaction_id"])
+            references += [contact] if contact is not None else []
+        if references:
+            self._seal_text(event_class, tuple(dict.fromkeys(references)), state)
+
+    def _persons(self, event_class: type, account: str, state: dict[str, Any]) -> list[str]:
+        """Replace the people the event names by tokens; their references, in order."""
+        references: list[str] = []
+        for field in declared(event_class):
+            value = state.get(field.name)
+            if not field.spec.person or value is None:
+                continue
+            if isinstance(value, list):
+                tokens = [self._token(account, v) for v in value]
+                state[field.name] = tokens
+            else:
+                tokens = [self._token(account, value)]
+                state[field.name] = tokens[0]
+            references.extend(t.reference for t in tokens)
+        return references
+
+    def _seal_text(
+        self, event_class: type, references: tuple[str, ...], state: dict[str, Any]
+    ) -> None:
+        """Seal the event's text about its people under all their keys (a person erased
+        before this event was recorded is left out: the text is new, recorded after)."""
+        keys = {ref: self.people.key(ref) for ref in references}
+        references = tuple(ref for ref, key in keys.items() if key is not None)
+        if not references:
+            return
+        key = joint_key([k for k in keys.values() if k is not None])
+        bound = "|".join(references)
+        for field in declared(event_class):
+            value = state.get(field.name)
+            secret = field.spec.free_text or (field.spec.personal and not field.spec.person)
+            if secret and isinstance(value, str):
+                state[field.name] = SealedText(references, seal(key, value, bound))
+
+    def _token(self, account: str, name: str) -> PersonToken:
+        person = self.people.person(account, name)
+        return PersonToken(person.reference, seal(person.key, name, person.reference))
+
+    def _account(self, deal: UUID) -> str | None:
+        """The deal's account (from its opening as stored, where it is in clear); None for
+        another aggregate's events."""
+        if deal not in self._accounts:
+            events = self.recorder().select_events(deal, lte=1)
+            if not events or not events[0].topic.endswith(f".{OPENED}"):
+                return None
+            self._accounts[deal] = name_key(str(orjson.loads(events[0].state)["account"]))
+        return self._accounts[deal]
+
+    def _contact(self, deal: UUID, interaction: str) -> str | None:
+        """The reference of the person a planned interaction is with (read from the
+        deal's stored InteractionPlanned when not remembered)."""
+        found = self._contacts.get((deal, interaction))
+        if found is not None:
+            return found
+        for stored in self.recorder().select_events(deal):
+            if not stored.topic.endswith(f".{INTERACTION_PLANNED}"):
+                continue
+            state = orjson.loads(stored.state)
+            if state.get("interaction_id") != interaction:
+                continue
+            contact = state.get("contact")
+            if isinstance(contact, dict):
+                found = str(contact["_data_"]["ref"])
+            elif isinstance(contact, str):  # stored in clear, before names were protected
+                account = self._account(deal)
+                found = self.people.person(account, contact).reference if account else None
+            break
+        if found is not None:
+            self._contacts[deal, interaction] = found
+        return found
+
+
+def install_people(app: Any, people: People, *, writes: bool) -> None:
+    """Let the application read people's names (and, when it `writes`, store them as
+    tokens)."""
+    transcoder = app.mapper.transcoder
+    transcoder.register(PersonAsToken(lambda: people))
+    transcoder.register(SealedAsToken(lambda: people))
+    if writes and isinstance(app.mapper, PersonalMapper):
+        app.mapper.protector = Protector(people, lambda: app.recorder)
+    app.people = people
