@@ -21,7 +21,18 @@ from api import problems
 from api.fast_reads import FastReads
 from api.middleware import Authenticate, BodyLimits, CleanUrl, IdempotencyReplay, RequestId
 from api.observe import Observe, RouteTemplates
-from api.routers import accounts, analytics, feed, health, metrics, opportunities, projections, web
+from api.routers import (
+    accounts,
+    agenda,
+    analytics,
+    feed,
+    health,
+    metrics,
+    opportunities,
+    projections,
+    sellers,
+    web,
+)
 from api.schemas.responses import ProblemOut
 from api.services import Services, build_services
 from api.settings import Settings
@@ -117,6 +128,8 @@ def create_app(
     v1.include_router(feed.router)
     v1.include_router(projections.router)
     v1.include_router(analytics.router)
+    v1.include_router(agenda.router)
+    v1.include_router(sellers.router)
     app.include_router(v1)
     app.include_router(health.router)
     app.include_router(metrics.router)
@@ -135,7 +148,7 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "PUT"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )
