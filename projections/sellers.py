@@ -75,9 +75,9 @@ class SellersView(OpportunityView):
         "CREATE INDEX IF NOT EXISTS seller_goals_owner ON seller_goals (owner_key, set_us)",
     )
 
-    def __init__(self, policy: MomentumPolicy, zone: ZoneInfo) -> None:
+    def __init__(self, policy: MomentumPolicy, zone: ZoneInfo | None = None) -> None:
         super().__init__(policy)
-        self.zone = zone
+        self.zone = zone or ZoneInfo("UTC")
 
     def definition(self) -> str:
         return f"{super().definition()}; weeks in {self.zone.key}"

@@ -38,9 +38,7 @@ def test_goals_an_editor_sets_are_in_force_at_once(rep: Rep, clock: Clock) -> No
     assert rep.goals("jo") == expected
 
 
-def test_goals_set_before_any_deal_show_the_owner_as_spelled_then(
-    rep: Rep, clock: Clock
-) -> None:
+def test_goals_set_before_any_deal_show_the_owner_as_spelled_then(rep: Rep, clock: Clock) -> None:
     rep.set_goals("Lee  Park ", {"MeetingGained": 1})
     clock.advance(seconds=1)
     rep.open(owner="LEE PARK")
@@ -55,9 +53,7 @@ def test_an_owner_without_goals_has_none_in_force(rep: Rep) -> None:
     assert rep.goals("  Nobody   Yet ") == {"owner": "Nobody Yet", "weekly": {}, "set_at": None}
 
 
-def test_owners_are_matched_like_names_and_shown_as_first_spelled(
-    rep: Rep, clock: Clock
-) -> None:
+def test_owners_are_matched_like_names_and_shown_as_first_spelled(rep: Rep, clock: Clock) -> None:
     rep.open(owner="Jo Smith")
     clock.advance(seconds=1)
     rep.set_goals("JO SMITH", {"DemoScheduled": 1})

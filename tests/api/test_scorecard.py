@@ -205,7 +205,9 @@ def test_the_streak_counts_the_weeks_right_before_whose_goals_were_all_met(
         meet(rep, deal, clock, week)
     clock.now = datetime.fromisocalendar(2026, 15, 3).replace(tzinfo=UTC)
 
-    streaks = {week: rep.scorecard("jo", f"2026-W{week:02d}")["streak_weeks"] for week in range(9, 17)}
+    streaks = {
+        week: rep.scorecard("jo", f"2026-W{week:02d}")["streak_weeks"] for week in range(9, 17)
+    }
 
     assert streaks == {9: 0, 10: 0, 11: 1, 12: 2, 13: 0, 14: 1, 15: 2, 16: 0}
     assert rep.scorecard("jo")["streak_weeks"] == 2
