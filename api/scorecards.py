@@ -26,13 +26,12 @@ from projections.agenda import overdue_counts
 from projections.render import rfc3339
 from projections.scorecards import (
     SMALL_WINS,
-    first_goals_week,
+    WeeklyCounts,
     goals_of,
     owner_keys_after,
     scorecard,
     shown_names,
     week_counts,
-    weekly_counts,
     won_amounts,
 )
 
@@ -118,19 +117,13 @@ def get_scorecard(services: Services, owner: str, week_text: str | None) -> dict
     catch_up(services, VIEWS)
     database = services.database
     history = goals_of(database, [key]).get(key, [])
-    first = first_goals_week(history, week)
-    earlier = (
-        weekly_counts(database, key, first.name, week.name)
-        if first is not None and first.name < week.name
-        else {}
-    )
     return scorecard(
         shown_names(database, [key]).get(key, name),
         week,
         week_counts(database, [key], week.name).get(key, {}),
         won_amounts(database, key, week.name),
         history,
-        earlier,
+        WeeklyCounts(database, key),
         overdue_counts(database, [key], now).get(key, 0),
     )
 

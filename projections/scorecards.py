@@ -6,7 +6,7 @@ is answered from the view."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,7 +30,6 @@ from domain.goals import (
     in_force,
     judged,
     streak,
-    week_of,
 )
 from domain.records import LADDER_EVENT_TYPES
 from projections.agenda import EPOCH
@@ -64,20 +63,38 @@ def week_counts(
     return found
 
 
-def weekly_counts(
-    database: Database, owner_key: str, first: str, before: str
-) -> dict[str, dict[str, int]]:
-    """An owner's counts for every week from `first` up to (not including) `before`."""
-    found: dict[str, dict[str, int]] = {}
-    with database.read() as cursor:
-        cursor.execute(
-            "SELECT week, metric, SUM(n) FROM seller_counts"
-            " WHERE owner_key = ? AND week >= ? AND week < ? GROUP BY week, metric",
-            (owner_key, first, before),
-        )
-        for week, metric, n in cursor.fetchall():
-            found.setdefault(str(week), {})[str(metric)] = int(n)
-    return found
+class WeeklyCounts:
+    """An owner's counts week by week, read backwards a window of weeks at a time, as the
+    streak asks for them (most streaks end within the first window)."""
+
+    WINDOW = 8
+
+    def __init__(self, database: Database, owner_key: str) -> None:
+        self.database = database
+        self.owner_key = owner_key
+        self._weeks: dict[str, Counts] = {}
+
+    def __call__(self, week: Week) -> Counts:
+        if week.name not in self._weeks:
+            window = [week]
+            while len(window) < self.WINDOW:
+                window.append(window[-1].before())
+            found = self._read(window[-1].name, week.name)
+            for each in window:
+                self._weeks.setdefault(each.name, found.get(each.name, {}))
+        return self._weeks[week.name]
+
+    def _read(self, first: str, last: str) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = {}
+        with self.database.read() as cursor:
+            cursor.execute(
+                "SELECT week, metric, SUM(n) FROM seller_counts"
+                " WHERE owner_key = ? AND week >= ? AND week <= ? GROUP BY week, metric",
+                (self.owner_key, first, last),
+            )
+            for week, metric, n in cursor.fetchall():
+                found.setdefault(str(week), {})[str(metric)] = int(n)
+        return found
 
 
 def won_amounts(database: Database, owner_key: str, week: str) -> dict[str, float]:
@@ -167,23 +184,17 @@ def commitment_rate(counts: Counts) -> float | None:
     return round(counts.get(GAINED_WITH_OBJECTIVE, 0) / completed, 3) if completed else None
 
 
-def streak_before(week: Week, history: Sequence[Goals], weekly: Mapping[str, Counts]) -> int:
+def streak_before(week: Week, history: Sequence[Goals], counts: Callable[[Week], Counts]) -> int:
     """How many weeks right before `week`, in a row, had goals in force and met them all."""
     judged_weeks = []
     earlier = week.before()
     while (goals := in_force(history, earlier.end)) is not None:
-        rows = judged(goals, weekly.get(earlier.name, {}))
+        rows = judged(goals, counts(earlier))
         judged_weeks.append(rows)
         if not rows or not all(row["met"] for row in rows):
             break
         earlier = earlier.before()
     return streak(judged_weeks)
-
-
-def first_goals_week(history: Sequence[Goals], week: Week) -> Week | None:
-    """The week of the earliest goals (before which no week has goals in force)."""
-    first = min((g.set_at for g in history), default=None)
-    return week_of(first, week.zone) if first is not None else None
 
 
 def scorecard(
@@ -192,11 +203,11 @@ def scorecard(
     counts: Counts,
     won: Mapping[str, float],
     history: Sequence[Goals],
-    earlier: Mapping[str, Counts],
+    earlier: Callable[[Week], Counts],
     overdue_now: int,
 ) -> dict[str, Any]:
-    """DESIGN section 6's scorecard of one owner and week. `earlier`: the counts of the
-    weeks before it (back to the first goals), for the streak."""
+    """DESIGN section 6's scorecard of one owner and week. `earlier`: the counts of a week
+    before it, for the streak."""
     return {
         "owner": owner,
         "week": week.name,

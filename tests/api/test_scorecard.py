@@ -261,3 +261,15 @@ def test_a_malformed_week_is_a_422_problem(api: Api, week: str) -> None:
 def test_a_sellers_cursor_the_api_did_not_give_is_a_422_problem(api: Api, cursor: str) -> None:
     response = api.client.get("/v1/sellers", params={"cursor": cursor}, headers=api.auth("viewer"))
     api.problem(response, 422, "validation-error")
+
+
+def test_a_streak_longer_than_two_months_is_counted_to_its_start(rep: Rep, clock: Clock) -> None:
+    clock.now = datetime.fromisocalendar(2026, 1, 1).replace(tzinfo=UTC)
+    deal = rep.open()
+    rep.set_goals("jo", {"MeetingGained": 1})  # 2026-W01 itself is not met
+    for week in range(2, 20):
+        meet(rep, deal, clock, week)
+    clock.now = datetime.fromisocalendar(2026, 20, 1).replace(tzinfo=UTC)
+
+    assert rep.scorecard("jo")["streak_weeks"] == 18
+    assert rep.scorecard("jo", "2026-W11")["streak_weeks"] == 9
