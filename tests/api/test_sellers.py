@@ -123,3 +123,26 @@ def test_a_streak_longer_than_two_months_is_counted_to_its_start(rep: Rep, clock
 def test_a_sellers_cursor_the_api_did_not_give_is_a_422_problem(api: Api, cursor: str) -> None:
     response = api.client.get("/v1/sellers", params={"cursor": cursor}, headers=api.auth("viewer"))
     api.problem(response, 422, "validation-error")
+
+
+def test_a_past_weeks_scorecard_is_read_from_the_views_without_replaying_the_log(
+    api: Api, rep: Rep, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = rep.open()
+    rep.set_goals("jo", {"MeetingGained": 1})
+    meet(rep, deal, clock, 10)
+    meet(rep, deal, clock, 11)
+    clock.advance(days=14)
+    expected = rep.scorecard("jo", "2026-W11")
+    app = api.app.state.services.opportunities
+
+    def replay(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("the log was read")
+
+    monkeypatch.setattr(app.recorder, "select_events", replay)
+    monkeypatch.setattr(app, "history", replay)
+    monkeypatch.setattr(app, "load", replay)
+
+    assert rep.scorecard("jo", "2026-W11") == expected
+    assert expected["streak_weeks"] == 1
+    assert expected["small_wins"]["MeetingGained"] == 1
