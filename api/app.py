@@ -24,6 +24,7 @@ from api.observe import Observe, RouteTemplates
 from api.openapi import SERVERS, operation_id
 from api.routers import (
     accounts,
+    agenda,
     analytics,
     feed,
     health,
@@ -31,6 +32,7 @@ from api.routers import (
     opportunities,
     people,
     projections,
+    sellers,
     web,
 )
 from api.schemas.responses import ProblemOut
@@ -130,6 +132,8 @@ def create_app(
     v1.include_router(feed.router)
     v1.include_router(projections.router)
     v1.include_router(analytics.router)
+    v1.include_router(agenda.router)
+    v1.include_router(sellers.router)
     v1.include_router(people.router)
     app.include_router(v1)
     app.include_router(health.router)
@@ -149,7 +153,7 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "PUT"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )

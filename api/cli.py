@@ -15,6 +15,7 @@ from uuid import UUID
 import orjson
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
@@ -393,4 +394,11 @@ def keys_revoke(
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except ValidationError as error:  # a setting from the environment is not valid: say which
+        for problem in error.errors():
+            where = ".".join(str(part) for part in problem["loc"])
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            err.print(f"[red]invalid setting[/] SMALLWINS_{where.upper()}: {message}")
+        sys.exit(2)

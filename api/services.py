@@ -15,10 +15,12 @@ from api.settings import Settings
 from domain.application import Opportunities, utc_now
 from domain.momentum import MomentumPolicy
 from domain.state import DealState
+from projections.agenda import AgendaView
 from projections.pipeline import PipelineView
 from projections.relationships import RelationshipView
 from projections.render import render_full
 from projections.runner import ProjectionRunner
+from projections.sellers import SellersView
 from storage.async_reads import AsyncReads
 from storage.config import StorageConfig, eventsourcing_env
 from storage.gateway import Database, schema_lock
@@ -67,7 +69,12 @@ def build_runner(
     return ProjectionRunner(
         opportunities,
         views_database(database),
-        [PipelineView(policy), RelationshipView(policy)],
+        [
+            PipelineView(policy),
+            RelationshipView(policy),
+            AgendaView(policy),
+            SellersView(policy, settings.team_zone()),
+        ],
         sweep_processes=settings.sweep_processes,
     )
 

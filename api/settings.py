@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.momentum import MomentumPolicy
@@ -92,6 +93,17 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the server and the projection worker."
     )
+    team_timezone: str = Field(
+        "UTC",
+        description="The team's IANA time zone (such as Europe/Berlin): scorecard weeks run"
+        " from Monday 00:00 to the next Monday 00:00 there.",
+    )
+
+    @field_validator("team_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone_of(value)
+        return value
 
     def storage(self) -> StorageConfig:
         return parse_database_url(
@@ -124,7 +136,22 @@ class Settings(BaseSettings):
             return self.projections_in_process
         return self.storage().backend == "sqlite"
 
+    def team_zone(self) -> ZoneInfo:
+        return zone_of(self.team_timezone)
+
     def momentum_policy(self) -> MomentumPolicy:
         return MomentumPolicy(
             self.half_life_days, self.trend_window_days, self.stall_threshold_days
         )
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """The IANA time zone of this name, or a ValueError that says what to give instead."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # unknown, malformed, a directory
+        msg = (
+            f"{name!r} is not an IANA time zone name;"
+            " give one such as UTC, Europe/Berlin or America/New_York"
+        )
+        raise ValueError(msg) from None

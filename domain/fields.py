@@ -212,11 +212,13 @@ class Count(Spec):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Targets(Spec):
-    """A map of metric names (one of `metrics`) to whole numbers of at least zero."""
+    """A map of metric names (one of `metrics`) to whole numbers from `minimum` to
+    `maximum` (a bound any store can hold)."""
 
     kind: ClassVar[str] = "object"
     metrics: tuple[str, ...] = ()
     minimum: int = field(default=0)
+    maximum: int = field(default=1_000_000)
 
     def check(self, value: Any, name: str) -> dict[str, int]:
         if not isinstance(value, Mapping):
@@ -225,8 +227,15 @@ class Targets(Spec):
         for metric, target in value.items():
             if metric not in self.metrics:
                 raise InvalidValue(f"{name}.{metric}", f"must be one of {', '.join(self.metrics)}")
-            if isinstance(target, bool) or not isinstance(target, int) or target < self.minimum:
-                raise InvalidValue(f"{name}.{metric}", "must be a whole number at least 0")
+            if (
+                isinstance(target, bool)
+                or not isinstance(target, int)
+                or not self.minimum <= target <= self.maximum
+            ):
+                raise InvalidValue(
+                    f"{name}.{metric}",
+                    f"must be a whole number from {self.minimum} to {self.maximum}",
+                )
             targets[metric] = target
         return {m: targets[m] for m in self.metrics if m in targets}
 

@@ -73,7 +73,11 @@ def clean(event_class: type, given: Mapping[str, Any]) -> dict[str, Any]:
         if field.spec.assigned:
             cleaned[name] = None
             continue
-        cleaned[name] = field.spec.clean(given.get(name), name)
+        value = given.get(name)
+        if value is None and not field.spec.required and type(None) in get_args(field.type):
+            cleaned[name] = field.spec.default  # a field that may be None, left out, stays so
+            continue
+        cleaned[name] = field.spec.clean(value, name)
     return cleaned
 
 

@@ -60,7 +60,7 @@ class Broken:
 
 def v1_requests(document: dict[str, Any], deal: str) -> Iterator[tuple[str, str, Any]]:
     """One plausible request for every /v1 operation of the OpenAPI document."""
-    real = {"opportunity_id": deal, "account": "Acme", "name": "pipeline"}
+    real = {"opportunity_id": deal, "account": "Acme", "name": "pipeline", "owner": "jo"}
     for path, operations in document["paths"].items():
         if not path.startswith("/v1/"):
             continue
@@ -71,6 +71,8 @@ def v1_requests(document: dict[str, Any], deal: str) -> Iterator[tuple[str, str,
                 body = {"title": "Broken store", "account": "Acme"}
             elif method == "post" and path.endswith("/events"):
                 body = {"type": "CustomerDataGathered", "summary": "Broken store"}
+            elif method == "put" and path.endswith("/goals"):
+                body = {"weekly": {"MeetingGained": 1}}
             yield method.upper(), url, body
 
 

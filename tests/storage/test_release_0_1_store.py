@@ -141,3 +141,25 @@ def test_the_release_0_1_export_imports_into_an_empty_store(
     assert result.exit_code == 0, result.output
     lines = [orjson.loads(line) for line in (FIXTURE / "export.jsonl").read_bytes().splitlines()]
     assert len(lines) == 20
+
+
+def test_an_old_open_interaction_reads_as_unscheduled_and_is_on_the_agenda(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test_client, auth = client
+    globex = _by_account(test_client, auth)[GLOBEX]
+    state = test_client.get(f"/v1/opportunities/{globex['id']}", headers=auth).json()
+    (planned,) = state["open_interactions"]  # planned before planned_for existed
+    assert (planned["planned_for"], planned["overdue"], planned["slips"]) == (None, False, 0)
+    assert state["next_step"] is None  # the first open interaction with a time: none
+
+    agenda = test_client.get("/v1/agenda", headers=auth)
+
+    assert agenda.status_code == 200, agenda.text
+    (item,) = agenda.json()["items"]
+    assert (item["opportunity_id"], item["interaction_id"]) == (
+        globex["id"],
+        planned["interaction_id"],
+    )
+    assert (item["planned_for"], item["overdue"], item["status"]) == (None, False, "paused")
+    assert item["contact"] == "Kofi Young"
