@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
-from api.schemas.events import named_enum
+from api.schemas.enums import named_enum
 from api.schemas.responses import UtcDatetime
 from domain.fields import Targets
 from domain.schema import own_fields
