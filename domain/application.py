@@ -19,7 +19,7 @@ from eventsourcing.persistence import (
     StoredEvent,
     Transcoding,
 )
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import Environment, resolve_topic
 
 from domain.errors import HistoryNeeded, OpportunityNotFound, VersionConflict
 from domain.opportunity import EVENTS, Opportunity, Stamp, record_from_state, to_record
@@ -70,6 +70,16 @@ class Opportunities(Application[UUID]):
     def __init__(self, env: Mapping[str, str] | None = None, clock: Clock = utc_now) -> None:
         super().__init__(dict(env or {}))
         self.clock = clock
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        """Only the environment the application is given: the library would also read the
+        process's, where SMALLWINS_* settings (named like this application) would win over
+        what storage passed (the integrity key, the pool sizes, ...)."""
+        given: dict[str, str] = dict(type(self).env)
+        if type(self).snapshotting_intervals:
+            given["IS_SNAPSHOTTING_ENABLED"] = "y"
+        given.update(env or {})
+        return Environment(name, given)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

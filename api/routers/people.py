@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import erasure
 from api.auth import Admin, ServicesDep
+from api.openapi import REPLAYED, IdempotencyKey, answers
 from api.pagination import Limit, decode_cursor, encode_cursor
 
 router = APIRouter(tags=["people"])
@@ -41,8 +42,17 @@ class ErasurePage(BaseModel):
     next_cursor: str | None
 
 
-@router.post("/people/erase", summary="Erase a person for good (admin)")
-def erase_person(body: EraseRequest, key: Admin, services: ServicesDep) -> ErasureOut:
+@router.post(
+    "/people/erase",
+    summary="Erase a person for good (admin)",
+    responses=answers(200, "The person is erased: what their mentions read as now", REPLAYED),
+)
+def erase_person(
+    body: EraseRequest,
+    key: Admin,
+    services: ServicesDep,
+    _idempotency_key: IdempotencyKey = None,
+) -> ErasureOut:
     done = erasure.erase(services, body.account, body.name, key.name)
     return ErasureOut(
         reference=done.reference,
