@@ -23,9 +23,11 @@ from api.middleware import Authenticate, BodyLimits, CleanUrl, IdempotencyReplay
 from api.observe import Observe, RouteTemplates
 from api.openapi import SERVERS, operation_id
 from api.routers import accounts, analytics, feed, health, metrics, opportunities, projections, web
+from api.routers import webhooks as webhook_routes
 from api.schemas.responses import ProblemOut
 from api.services import Services, build_services
 from api.settings import Settings
+from api.webhooks.metrics import WebhookCollector
 from domain.application import utc_now
 from domain.errors import DomainError
 
@@ -113,6 +115,7 @@ def create_app(
     )
     app.state.services = built
     built.metrics.watch_projections(built.runner.statuses)
+    built.metrics.registry.register(WebhookCollector(built.webhooks))
 
     v1 = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
     v1.include_router(opportunities.router)
@@ -120,6 +123,7 @@ def create_app(
     v1.include_router(feed.router)
     v1.include_router(projections.router)
     v1.include_router(analytics.router)
+    v1.include_router(webhook_routes.router)
     app.include_router(v1)
     app.include_router(health.router)
     app.include_router(metrics.router)
