@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from api.webhooks.targets import Refused, Targets
+from api.webhooks.targets import Refused, Targets, needs_lookup
 
 log = logging.getLogger("smallwins.webhooks")
 MAX_ANSWER = 64 * 1024  # bytes of an answer read (and dropped) so its connection can be kept
@@ -74,7 +74,7 @@ class Sender:
             return Sent(None, "stopped: the process is shutting down", False, 0.0)
         except Refused as refused:
             return Sent(None, f"refused: {refused}", False, time.monotonic() - started)
-        except (httpx.HTTPError, OSError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 (any failure is a failed attempt, retried)
             return Sent(None, _short(error), False, time.monotonic() - started)
         return Sent(status, None, False, time.monotonic() - started)
 
@@ -83,7 +83,10 @@ class Sender:
     ) -> int:
         loop = asyncio.get_running_loop()
         async with asyncio.timeout(timeout):
-            pinned = await loop.run_in_executor(None, self.targets.check, url)
+            if needs_lookup(url):  # the resolver blocks: in a thread, within the deadline
+                pinned = await loop.run_in_executor(None, self.targets.check, url)
+            else:
+                pinned = self.targets.check(url)
             extensions = {"sni_hostname": pinned.server_name} if pinned.server_name else {}
             client = self._client(webhook_id)
             async with client.stream(

@@ -66,6 +66,21 @@ def refusal(address: IPAddress) -> str | None:
     return None
 
 
+def _literal(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def needs_lookup(url: str) -> bool:
+    """Whether checking the URL asks the resolver (its host is a name, not an address)."""
+    try:
+        return _literal(parse(url).raw_host.decode("ascii")) is None
+    except Refused:
+        return False
+
+
 def parse(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
@@ -107,10 +122,9 @@ class Targets:
         )
 
     def _addresses(self, host: str, port: int) -> list[IPAddress]:
-        try:
-            return [ipaddress.ip_address(host.strip("[]"))]
-        except ValueError:
-            pass
+        literal = _literal(host)
+        if literal is not None:
+            return [literal]
         try:
             found = [ipaddress.ip_address(a.split("%")[0]) for a in self.resolve(host, port)]
         except (OSError, UnicodeError, ValueError):

@@ -216,3 +216,23 @@ def test_a_day_of_failures_makes_it_failing_until_enabled_and_nothing_is_dropped
     assert delivered == recorded  # resumed at the event it stopped on; none skipped
     assert show(hooks, hook["id"])["position"] == recorded[-1]
     assert webhooks_of(hooks).dispatcher is not None
+
+
+def test_a_receiver_that_never_answers_holds_up_neither_the_writes_nor_another_webhook(
+    hooks: Api, receiver: Receiver
+) -> None:
+    quick(hooks, timeout=1.0)
+    with receiving(lambda _got: (204, 30.0)) as stuck:  # accepts, then says nothing
+        slow = subscribe(hooks, stuck.url)
+        fast = subscribe(hooks, receiver.url)
+        started = time.monotonic()
+        recorded = record_events(hooks, deals=2, each=3)
+        writing = time.monotonic() - started
+        assert receiver.wait_for(lambda: len(receiver.received) >= len(recorded), timeout=10)
+        delivering = time.monotonic() - started
+        assert receiver.positions() == recorded
+        assert delivering < 3.0  # the other webhook's 1 s timeouts do not hold this one
+        assert writing < 3.0
+        assert set(stuck.positions()) == {recorded[0]}  # still on its first event
+        assert show(hooks, slow["id"])["position"] == slow["position"]
+        assert show(hooks, fast["id"])["position"] == recorded[-1]
