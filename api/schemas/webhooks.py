@@ -82,5 +82,9 @@ class AttemptOut(BaseModel):
     duration_ms: float
 
 
-WebhookPage = Page[WebhookOut]
-AttemptPage = Page[AttemptOut]
+class WebhookPage(Page[WebhookOut]):
+    """One page of the webhooks."""
+
+
+class AttemptPage(Page[AttemptOut]):
+    """One page of a webhook's delivery attempts, latest first."""
