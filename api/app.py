@@ -35,9 +35,11 @@ from api.routers import (
     sellers,
     web,
 )
+from api.routers import webhooks as webhook_routes
 from api.schemas.responses import ProblemOut
 from api.services import Services, build_services
 from api.settings import Settings
+from api.webhooks.metrics import WebhookCollector
 from domain.application import utc_now
 from domain.errors import DomainError
 
@@ -125,6 +127,7 @@ def create_app(
     )
     app.state.services = built
     built.metrics.watch_projections(built.runner.statuses)
+    built.metrics.registry.register(WebhookCollector(built.webhooks))
 
     v1 = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
     v1.include_router(opportunities.router)
@@ -135,6 +138,7 @@ def create_app(
     v1.include_router(agenda.router)
     v1.include_router(sellers.router)
     v1.include_router(people.router)
+    v1.include_router(webhook_routes.router)
     app.include_router(v1)
     app.include_router(health.router)
     app.include_router(metrics.router)

@@ -110,11 +110,16 @@ def serve(
 @cli.command()
 @friendly
 def project() -> None:
-    """Run the projection worker: catch up from the tracked positions, then follow the log."""
+    """Run the projection worker: catch up from the tracked positions, then follow the log;
+    deliver the webhooks."""
     settings = Settings()
     logging.config.dictConfig(log_config(settings.log_level))
     services = build_services(settings)
-    err.print(f"projecting {', '.join(services.runner.views)}; Ctrl-C or SIGTERM to stop")
+    err.print(
+        f"projecting {', '.join(services.runner.views)} and delivering webhooks;"
+        " Ctrl-C or SIGTERM to stop"
+    )
+    services.webhooks.start()
     signal.signal(signal.SIGTERM, lambda *_: services.runner.stop(timeout=0))
     try:
         services.runner.run_forever()

@@ -12,6 +12,7 @@ from api.idempotency import IdempotencyStore
 from api.keys import KeyStore
 from api.metrics import Metrics
 from api.settings import Settings
+from api.webhooks.service import Webhooks
 from domain.application import Opportunities, utc_now
 from domain.momentum import MomentumPolicy
 from domain.state import DealState
@@ -43,6 +44,7 @@ class Services:
     integrity_key: bytes
     writer: GroupCommitWriter
     people: People
+    webhooks: Webhooks  # subscriptions; their deliveries run where the projections run
     clock: Callable[[], datetime] = field(default=utc_now)
     metrics: Metrics = field(default_factory=Metrics)
     # PostgreSQL only: reads awaited on the event loop, opened by the app's lifespan.
@@ -51,9 +53,11 @@ class Services:
     def start(self) -> None:
         if self.in_process:
             self.runner.start()
+            self.webhooks.start()
 
     def close(self) -> None:
         self.writer.stop()
+        self.webhooks.stop()
         self.runner.stop()
         self.opportunities.close()
         self.people.close()
@@ -140,6 +144,7 @@ def _build(
             observe_batch=metrics.observe_batch,
             present=presenter(settings.momentum_policy()),
         ),
+        webhooks=Webhooks(opportunities, database, settings.webhook_allow_private),
         clock=clock,
         metrics=metrics,
         async_reads=AsyncReads(storage) if storage.backend == "postgres" else None,

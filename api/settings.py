@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     ready_max_lag: int = Field(
         1000, ge=0, description="/readyz fails while a projection lags the log by more events."
     )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhook URLs whose host is or resolves to a loopback, private"
+        " (RFC 1918, ULA), link-local, unspecified, multicast or reserved address (a receiver"
+        " on this host or network). Off: such URLs are refused (422), and at delivery too.",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed by CORS (JSON list); none by default."
     )

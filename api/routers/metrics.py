@@ -1,8 +1,9 @@
 """/metrics: Prometheus text format, public like /healthz and /readyz.
 
 Public because scrapers rarely carry bearer keys; it exposes only route templates, counts,
-latencies, event type names and log positions, never ids, names or bodies. Where the API is
-reachable from outside, block /metrics at the load balancer (see docs/operations.md)."""
+latencies, event type names and log positions, never opportunity ids, names or bodies (the
+webhook series carry webhook ids, never URLs or secrets). Where the API is reachable from
+outside, block /metrics at the load balancer (see docs/operations.md)."""
 
 from __future__ import annotations
 

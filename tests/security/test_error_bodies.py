@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from tests.reliability.processes import wait_until
+from tests.webhooks.offline import PUBLIC_URL, offline_webhook
 
 INTERNALS = (
     'Traceback (most recent call last):\n  File "/work/main/projections/queries.py", line 99,'
@@ -35,8 +36,10 @@ STORE_FAILURES = {
     "postgresql driver": psycopg.OperationalError,
     "sqlite driver": sqlite3.OperationalError,
 }
-BROKEN_PARTS = ("opportunities", "database", "runner", "writer", "keys", "idempotency")
-BEHIND_THE_KEY_CHECK = ("opportunities", "database", "runner", "writer")
+BROKEN_PARTS = (
+    "opportunities", "database", "runner", "writer", "keys", "idempotency", "webhooks"
+)  # fmt: skip
+BEHIND_THE_KEY_CHECK = ("opportunities", "database", "runner", "writer", "webhooks")
 
 
 class Broken:
@@ -58,9 +61,14 @@ class Broken:
         return None
 
 
-def v1_requests(document: dict[str, Any], deal: str) -> Iterator[tuple[str, str, Any]]:
+def v1_requests(
+    document: dict[str, Any], deal: str, webhook: str
+) -> Iterator[tuple[str, str, Any]]:
     """One plausible request for every /v1 operation of the OpenAPI document."""
-    real = {"opportunity_id": deal, "account": "Acme", "name": "pipeline", "owner": "jo"}
+    real = {
+        "opportunity_id": deal, "account": "Acme", "name": "pipeline", "owner": "jo",
+        "webhook_id": webhook,
+    }  # fmt: skip
     for path, operations in document["paths"].items():
         if not path.startswith("/v1/"):
             continue
@@ -73,6 +81,10 @@ def v1_requests(document: dict[str, Any], deal: str) -> Iterator[tuple[str, str,
                 body = {"type": "CustomerDataGathered", "summary": "Broken store"}
             elif method == "put" and path.endswith("/goals"):
                 body = {"weekly": {"MeetingGained": 1}}
+            elif method == "post" and path == "/v1/webhooks":
+                body = {"url": PUBLIC_URL}
+            elif method == "post" and path.endswith("/replay"):
+                body = {"after": 0}
             yield method.upper(), url, body
 
 
@@ -86,7 +98,7 @@ def assert_tells_nothing(response: Any, status: int, problem_type: str) -> None:
 
 
 @pytest.fixture
-def broken_app(tmp_path: Any) -> Iterator[tuple[TestClient, Any, str, str]]:
+def broken_app(tmp_path: Any) -> Iterator[tuple[TestClient, Any, str, str, str]]:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'smallwins.db'}"))
     services = app.state.services
     _key, token = services.keys.create("security-admin", "admin")
@@ -95,9 +107,10 @@ def broken_app(tmp_path: Any) -> Iterator[tuple[TestClient, Any, str, str]]:
         deal = client.post(
             "/v1/opportunities", json={"title": "T", "account": "Acme"}, headers=headers
         )
+        webhook = offline_webhook(services.webhooks)
         healthy = {part: getattr(services, part) for part in BROKEN_PARTS}
         try:
-            yield client, services, token, deal.json()["id"]
+            yield client, services, token, deal.json()["id"], webhook
         finally:
             for part, working in healthy.items():  # the shutdown needs the real parts
                 setattr(services, part, working)
@@ -115,15 +128,15 @@ def break_services(services: Any, error: BaseException, parts: tuple[str, ...]) 
     ids=["in-the-route", "checking-the-key"],
 )
 def test_every_route_answers_a_store_failure_with_a_503_problem_that_names_nothing_inside(
-    broken_app: tuple[TestClient, Any, str, str], failure: str, parts: tuple[str, ...]
+    broken_app: tuple[TestClient, Any, str, str, str], failure: str, parts: tuple[str, ...]
 ) -> None:
-    client, services, token, deal = broken_app
+    client, services, token, deal, webhook = broken_app
     document = client.get("/openapi.json").json()
     break_services(services, STORE_FAILURES[failure](INTERNALS), parts)
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "retry-me"}
 
     answered = 0
-    for method, url, body in v1_requests(document, deal):
+    for method, url, body in v1_requests(document, deal, webhook):
         response = client.request(method, url, json=body, headers=headers)
         assert_tells_nothing(response, 503, "/problems/service-unavailable")
         assert response.headers["retry-after"].isdigit()
@@ -132,14 +145,14 @@ def test_every_route_answers_a_store_failure_with_a_503_problem_that_names_nothi
 
 
 def test_every_route_answers_an_unexpected_failure_with_a_500_problem_without_a_traceback(
-    broken_app: tuple[TestClient, Any, str, str],
+    broken_app: tuple[TestClient, Any, str, str, str],
 ) -> None:
-    client, services, token, deal = broken_app
+    client, services, token, deal, webhook = broken_app
     document = client.get("/openapi.json").json()
     break_services(services, RuntimeError(INTERNALS), BEHIND_THE_KEY_CHECK)
     headers = {"Authorization": f"Bearer {token}"}
 
-    for method, url, body in v1_requests(document, deal):
+    for method, url, body in v1_requests(document, deal, webhook):
         response = client.request(method, url, json=body, headers=headers)
         assert_tells_nothing(response, 500, "/problems/internal-error")
 
@@ -156,11 +169,12 @@ def test_connections_killed_by_postgresql_are_503_problems_and_service_resumes(
     )
     app = create_app(settings)
     _key, token = app.state.services.keys.create("security-admin", "admin")
+    webhook = offline_webhook(app.state.services.webhooks)
     headers = {"Authorization": f"Bearer {token}"}
     with TestClient(app, raise_server_exceptions=False) as client:
         body = {"title": "T", "account": "Acme"}
         deal = client.post("/v1/opportunities", json=body, headers=headers).json()["id"]
-        requests = list(v1_requests(client.get("/openapi.json").json(), deal))
+        requests = list(v1_requests(client.get("/openapi.json").json(), deal, webhook))
 
         postgres_test_database.connection.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

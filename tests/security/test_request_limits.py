@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 from tests.security.conftest import LiveServer
+from tests.webhooks.offline import offline_webhook
 
 LIMIT = 262_144  # Settings.max_body_bytes, the default the live server runs with
 MAX_PAGE = 500
@@ -94,7 +95,9 @@ def seeded(app_client: tuple[TestClient, str]) -> tuple[TestClient, str, dict[st
     headers = {"Authorization": f"Bearer {token}"}
     body = {"title": "Paging", "account": "Acme", "buying_departments": ["IT"]}
     opened = client.post("/v1/opportunities", json=body, headers=headers).json()
-    return client, token, {"opportunity_id": opened["id"], "account": "Acme", "name": "pipeline"}
+    webhook = offline_webhook(client.app.state.services.webhooks)  # type: ignore[attr-defined]
+    real = {"opportunity_id": opened["id"], "account": "Acme", "name": "pipeline"}
+    return client, token, {**real, "webhook_id": webhook}
 
 
 def paged_lists(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
