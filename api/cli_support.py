@@ -41,7 +41,8 @@ def problem(error: BaseException, settings: Settings | None) -> str | None:
     if isinstance(error, ValidationError):
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        return f"SMALLWINS_{where.upper()}: {first['msg']}"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return f"SMALLWINS_{where.upper()}: {message}"
     if isinstance(error, psycopg.OperationalError | PoolTimeout | OperationalError | InterfaceError):
         where = _where(settings)
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
