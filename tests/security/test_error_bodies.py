@@ -37,9 +37,9 @@ STORE_FAILURES = {
     "sqlite driver": sqlite3.OperationalError,
 }
 BROKEN_PARTS = (
-    "opportunities", "database", "runner", "writer", "keys", "idempotency", "webhooks"
+    "opportunities", "database", "runner", "writer", "keys", "idempotency", "webhooks", "people"
 )  # fmt: skip
-BEHIND_THE_KEY_CHECK = ("opportunities", "database", "runner", "writer", "webhooks")
+BEHIND_THE_KEY_CHECK = ("opportunities", "database", "runner", "writer", "webhooks", "people")
 
 
 class Broken:
@@ -79,6 +79,8 @@ def v1_requests(
                 body = {"title": "Broken store", "account": "Acme"}
             elif method == "post" and path.endswith("/events"):
                 body = {"type": "CustomerDataGathered", "summary": "Broken store"}
+            elif method == "post" and path == "/v1/people/erase":
+                body = {"account": "Acme", "name": "Dana Reyes"}
             elif method == "put" and path.endswith("/goals"):
                 body = {"weekly": {"MeetingGained": 1}}
             elif method == "post" and path == "/v1/webhooks":
