@@ -3,8 +3,11 @@
 A write is one call of a stored function, `smallwins_append`, in autocommit mode: the
 statement is its own transaction, and its answer comes back after the commit, so a batch
 costs one round trip. The function takes the library's exclusive table lock (notification
-ids are issued in commit order), then inserts the events, their links and the chains' new
-heads.
+ids are issued in commit order), then inserts the events, their links, the chains' new
+heads and the openings' external ids (`storage.external_ids`; a taken one is a unique
+violation: a `RecordConflictError`). Stores made before the external ids keep the older
+five-argument function beside this one (a process of the previous release still running
+during a rolling upgrade calls it).
 
 The links are computed here (the key never leaves the process) from each chain's head.
 The heads this recorder wrote last are remembered, so the usual write reads nothing first;
@@ -35,6 +38,7 @@ from storage.chain import (
     extend_links,
     new_heads,
 )
+from storage.external_ids import CREATE_TABLE, OPENED_TOPIC, chunks, external_id_of, index_rows
 
 FUNCTION = "smallwins_append"
 REMEMBERED_HEADS = 10_000
@@ -42,7 +46,8 @@ REMEMBERED_HEADS = 10_000
 # {events}: the events table; {oid}: the originator id type; {channel}: the NOTIFY channel.
 APPEND_FUNCTION = """
 CREATE OR REPLACE FUNCTION {schema}.{function}(
-    p_ids {oid}[], p_versions bigint[], p_topics text[], p_states bytea[], p_links text[]
+    p_ids {oid}[], p_versions bigint[], p_topics text[], p_states bytea[], p_links text[],
+    p_external text[]
 ) RETURNS SETOF bigint LANGUAGE plpgsql AS $body$
 BEGIN
     SET LOCAL lock_timeout = '{lock_timeout}s';
@@ -58,6 +63,8 @@ BEGIN
         SELECT DISTINCT ON (i) i::text, v, l FROM unnest(p_ids, p_versions, p_links) AS c(i, v, l)
         ORDER BY i, v DESC
         ON CONFLICT (originator_id) DO UPDATE SET version = excluded.version, link = excluded.link;
+    INSERT INTO {schema}.external_ids (external_id, opportunity_id)
+        SELECT x, i::text FROM unnest(p_ids, p_external) AS e(i, x) WHERE x <> '';
 END;
 $body$
 """
@@ -69,7 +76,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         schema = Identifier(datastore.schema)
-        for statement in CHAIN_TABLES:
+        for statement in (*CHAIN_TABLES, CREATE_TABLE):
             qualified = statement.replace("EXISTS ", "EXISTS {schema}.", 1)
             self.sql_create_statements.append(SQL(qualified).format(schema=schema))
         self.sql_create_statements.append(
@@ -85,7 +92,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         # Rendered once (composing it costs more than running it); binary parameters are
         # dumped three times faster than text ones.
         self.append_query = (
-            SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b, %b)")
+            SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b, %b, %b)")
             .format(schema=schema, function=Identifier(FUNCTION))
             .as_string()
         )
@@ -106,6 +113,15 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             .format(schema=schema, events=Identifier(self.events_table_name))
             .as_string()
         )
+        self.select_external_query = (
+            SQL(
+                "SELECT external_id, opportunity_id FROM {schema}.external_ids"
+                " WHERE external_id = ANY(%s)"
+            )
+            .format(schema=schema)
+            .as_string()
+        )
+        self._schema = datastore.schema
         self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._heads_lock = threading.Lock()
 
@@ -131,6 +147,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 [event.topic for event in stored_events],
                 [event.state for event in stored_events],
                 [link for _id, _version, link in extension.links],
+                [
+                    external_id_of(e.originator_version, e.topic, e.state) or ""
+                    for e in stored_events
+                ],
             )
         except BaseException:
             self._forget_heads(first)
@@ -152,6 +172,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 [e[2] for e in events],
                 [e[3] for e in events],
                 [e[4] for e in events],
+                [external_id_of(e[1], e[2], e[3]) or "" for e in events],
             )
         except BaseException:
             self._forget_heads(originator_id for originator_id, _v, _l in heads)
@@ -159,14 +180,58 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         self._remember_heads(heads)
 
     def _append(self, *columns: list[Any]) -> list[int]:
-        """One call of the append function (ids, versions, topics, states, links): its
-        own transaction; the notification ids in the order given."""
+        """One call of the append function (ids, versions, topics, states, links, external
+        ids or ""): its own transaction; the notification ids in the order given."""
         with (
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row, binary=True) as cursor,
         ):
             cursor.execute(self.append_query, columns, prepare=True)
             return [row[0] for row in cursor.fetchall()]
+
+    def _create_table(self, curs: Any) -> None:
+        curs.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = %s"
+            " AND tablename = 'external_ids') AS found",
+            (self._schema,),
+        )
+        indexed = bool(curs.fetchone()["found"])
+        super()._create_table(curs)
+        if indexed:
+            return
+        # A store written before the index existed: fill it from the stored openings.
+        schema, events = Identifier(self._schema), Identifier(self.events_table_name)
+        curs.execute(
+            SQL(
+                "SELECT originator_id AS i, originator_version AS v, topic AS t, state AS s"
+                " FROM {schema}.{events} WHERE topic = %s AND originator_version = 1"
+            ).format(schema=schema, events=events),
+            (OPENED_TOPIC,),
+        )
+        rows = index_rows((r["i"], r["v"], r["t"], bytes(r["s"])) for r in curs.fetchall())
+        if rows:
+            curs.executemany(
+                SQL(
+                    "INSERT INTO {schema}.external_ids (external_id, opportunity_id)"
+                    " VALUES (%s, %s) ON CONFLICT DO NOTHING"
+                ).format(schema=schema),
+                rows,
+            )
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def external_id_owners(self, external_ids: Sequence[str]) -> dict[str, str]:
+        """Which of these external ids are taken, and by which opportunity (canonical id)."""
+        found: dict[str, str] = {}
+        if not external_ids:
+            return found
+        with (
+            self.datastore.get_connection() as connection,
+            connection.cursor(row_factory=tuple_row) as cursor,
+        ):
+            for chunk in chunks(external_ids):
+                cursor.execute(self.select_external_query, (list(chunk),), prepare=True)
+                found.update((str(x), str(o)) for x, o in cursor.fetchall())
+        return found
 
     # --- the remembered heads -----------------------------------------------------------
 
