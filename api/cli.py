@@ -19,6 +19,7 @@ from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from api import operations
+from api.crm import crm_cli
 from api.keys import REVOCATION_SECONDS, ROLES, KeyStore, UnknownRole
 from api.logs import log_config
 from api.report.labels import scope_text
@@ -33,6 +34,7 @@ from storage.gateway import Database, schema_lock
 cli = typer.Typer(help="smallwins: event-sourced opportunity tracker.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(crm_cli, name="import-crm")
 err = Console(stderr=True)
 
 
