@@ -38,7 +38,8 @@ from storage.chain import (
     extend_links,
     new_heads,
 )
-from storage.external_ids import CREATE_TABLE, OPENED_TOPIC, chunks, external_id_of, index_rows
+from storage.external_ids import CREATE_TABLE, external_id_of
+from storage.postgres_ids import ExternalIdsOnPostgres
 
 FUNCTION = "smallwins_append"
 REMEMBERED_HEADS = 10_000
@@ -70,7 +71,7 @@ $body$
 """
 
 
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
+class ChainedPostgresApplicationRecorder(ExternalIdsOnPostgres, PostgresApplicationRecorder):
     integrity_key: bytes = b""
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
@@ -113,15 +114,6 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             .format(schema=schema, events=Identifier(self.events_table_name))
             .as_string()
         )
-        self.select_external_query = (
-            SQL(
-                "SELECT external_id, opportunity_id FROM {schema}.external_ids"
-                " WHERE external_id = ANY(%s)"
-            )
-            .format(schema=schema)
-            .as_string()
-        )
-        self._schema = datastore.schema
         self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._heads_lock = threading.Lock()
 
@@ -188,50 +180,6 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         ):
             cursor.execute(self.append_query, columns, prepare=True)
             return [row[0] for row in cursor.fetchall()]
-
-    def _create_table(self, curs: Any) -> None:
-        curs.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = %s"
-            " AND tablename = 'external_ids') AS found",
-            (self._schema,),
-        )
-        indexed = bool(curs.fetchone()["found"])
-        super()._create_table(curs)
-        if indexed:
-            return
-        # A store written before the index existed: fill it from the stored openings.
-        schema, events = Identifier(self._schema), Identifier(self.events_table_name)
-        curs.execute(
-            SQL(
-                "SELECT originator_id AS i, originator_version AS v, topic AS t, state AS s"
-                " FROM {schema}.{events} WHERE topic = %s AND originator_version = 1"
-            ).format(schema=schema, events=events),
-            (OPENED_TOPIC,),
-        )
-        rows = index_rows((r["i"], r["v"], r["t"], bytes(r["s"])) for r in curs.fetchall())
-        if rows:
-            curs.executemany(
-                SQL(
-                    "INSERT INTO {schema}.external_ids (external_id, opportunity_id)"
-                    " VALUES (%s, %s) ON CONFLICT DO NOTHING"
-                ).format(schema=schema),
-                rows,
-            )
-
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def external_id_owners(self, external_ids: Sequence[str]) -> dict[str, str]:
-        """Which of these external ids are taken, and by which opportunity (canonical id)."""
-        found: dict[str, str] = {}
-        if not external_ids:
-            return found
-        with (
-            self.datastore.get_connection() as connection,
-            connection.cursor(row_factory=tuple_row) as cursor,
-        ):
-            for chunk in chunks(external_ids):
-                cursor.execute(self.select_external_query, (list(chunk),), prepare=True)
-                found.update((str(x), str(o)) for x, o in cursor.fetchall())
-        return found
 
     # --- the remembered heads -----------------------------------------------------------
 

@@ -9,6 +9,7 @@ domain's rules judge every event again when it is checked (--dry-run) or written
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -17,7 +18,8 @@ from uuid import UUID
 from domain.ladder import DECISION_MAKERS_NEEDED, RUNGS
 from domain.lifecycle import CLOSED_STATUSES, OPEN
 from domain.names import name_key
-from domain.opportunity import Opportunity
+from domain.records import EventRecord
+from domain.state import fold
 from storage.crm.model import Deal, Person, Step
 from storage.crm.stages import LOST, WON, StageMap
 
@@ -49,12 +51,14 @@ class Known:
     amount: float | None = None
 
 
-def known_of(opportunity: Opportunity, recorded_by: str) -> Known:
-    deal = opportunity.deal
-    opened_at = deal.lifecycle.opened_at or opportunity.history[0].occurred_at
-    ours = [r.occurred_at for r in opportunity.history if r.recorded_by == recorded_by]
+def known_of(opportunity_id: UUID, history: Sequence[EventRecord], recorded_by: str) -> Known:
+    """What a stored deal has reached, from its history (`Opportunities.history`: decoded
+    without building the aggregate, several times faster for thousands of deals)."""
+    deal = fold(history)
+    opened_at = deal.lifecycle.opened_at or history[0].occurred_at
+    ours = [r.occurred_at for r in history if r.recorded_by == recorded_by]
     return Known(
-        opportunity.id, opened_at, max(ours, default=opened_at), set(deal.rungs.reached),
+        opportunity_id, opened_at, max(ours, default=opened_at), set(deal.rungs.reached),
         set(deal.rungs.stakeholders), deal.lifecycle.status, deal.profile["amount"],
     )  # fmt: skip
 

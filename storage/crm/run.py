@@ -11,6 +11,8 @@ what is newer than the last event the importer recorded on it)."""
 
 from __future__ import annotations
 
+import random
+import secrets
 import time
 from collections import deque
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from storage.writer import GroupCommitWriter
 Progress = Callable[[int], Any]  # deals done so far
 WRITE_BATCH = 2000  # commands per transaction, at most
 IN_FLIGHT = 20_000  # commands submitted and not yet answered, at most
+COPIES = 4000  # deals the writer keeps (more than are in flight: each is written once)
 
 
 @dataclass(slots=True)
@@ -69,7 +72,9 @@ def prepare(
                          for s in unmapped]  # fmt: skip
     owners = app.external_id_owners([d.external_id for d in deals])
     for done, (external_id, owner) in enumerate(owners.items(), start=1):
-        prepared.known[external_id] = known_of(app.load(UUID(owner)), prepared.recorded_by)
+        opportunity_id = UUID(owner)
+        history = app.history(opportunity_id)
+        prepared.known[external_id] = known_of(opportunity_id, history, prepared.recorded_by)
         if progress is not None:
             progress(done)
     return prepared
@@ -128,8 +133,11 @@ def write(prepared: Prepared, app: Opportunities, progress: Progress | None = No
     """Record every planned event through the group-commit writer (no presenter: nobody
     reads the answers' rendered state). Submits ahead of the answers, at most IN_FLIGHT."""
     report, started = prepared.report(dry_run=False), time.monotonic()
-    writer = GroupCommitWriter(app, max_batch=WRITE_BATCH)
+    writer = GroupCommitWriter(app, max_batch=WRITE_BATCH, cache_size=COPIES)
     who = prepared.recorded_by
+    # The new opportunities' random bits, from a generator seeded by the system's once: a
+    # system call per id would hand the interpreter to the writer thread each time.
+    bits = random.Random(secrets.randbits(128))  # noqa: S311 (ids, not secrets)
     pending: deque[Pending] = deque()
     in_flight = done = 0
     try:
@@ -138,7 +146,7 @@ def write(prepared: Prepared, app: Opportunities, progress: Progress | None = No
             known = prepared.known.get(deal.external_id)
             submitted: list[tuple[Planned, Future[Written]]] = []
             if known is None:
-                opportunity_id = time_ordered_id(millis_of(app.clock()))
+                opportunity_id = time_ordered_id(millis_of(app.clock()), bits.getrandbits(74))
                 opening = events[0]
                 submitted.append((opening, writer.open(
                     recorded_by=who, fields=opening.fields, occurred_at=opening.occurred_at,
