@@ -38,6 +38,8 @@ def external_id_of(version: int, topic: str, state: bytes) -> str | None:
     opening without one). The application's transcoder writes JSON objects."""
     if version != 1 or topic != OPENED_TOPIC or b'"external_id"' not in state:
         return None
+    if b'"external_id":null' in state:  # the key itself (quotes inside strings are escaped)
+        return None
     try:
         value = orjson.loads(state).get("external_id")
     except (orjson.JSONDecodeError, AttributeError):

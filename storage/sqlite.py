@@ -86,17 +86,28 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *CHAIN_TABLES, CREATE_TABLE]
 
-    def _create_table(self, c: SQLiteCursor) -> None:
-        c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE_NAME,))
-        indexed = c.fetchone() is not None
-        super()._create_table(c)
-        if not indexed:  # a store written before the index existed: fill it
+    def create_table(self) -> None:
+        """The library's tables, ours, and, for a store written before the external ids'
+        index existed, the index filled from the stored openings. Each step is its own
+        transaction that either only reads or starts by writing: a read followed by a write
+        in one transaction could not wait for another process starting at the same time
+        (SQLite refuses to upgrade a read snapshot another writer has moved past)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE_NAME,))
+            indexed = c.fetchone() is not None
+        super().create_table()
+        if indexed:
+            return
+        with self.datastore.transaction(commit=False) as c:
             c.execute(
                 "SELECT originator_id, originator_version, topic, state"  # noqa: S608
                 f" FROM {self.events_table_name} WHERE topic = ? AND originator_version = 1",
                 (OPENED_TOPIC,),
             )
-            c.executemany(FILL, index_rows(c.fetchall()))
+            rows = index_rows(c.fetchall())
+        if rows:
+            with self.datastore.transaction(commit=True) as c:
+                c.executemany(FILL, rows)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
