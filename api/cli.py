@@ -22,6 +22,7 @@ from rich.table import Table
 
 from api import erasure, operations
 from api.cli_support import announce, ensure_port_free, friendly, require_store
+from api.crm import crm_cli
 from api.keys import REVOCATION_SECONDS, ROLES, KeyStore, UnknownRole
 from api.logs import log_config
 from api.problems import Problem
@@ -40,6 +41,7 @@ from storage.keycheck import check_key
 cli = typer.Typer(help="smallwins: event-sourced opportunity tracker.", no_args_is_help=True)
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(crm_cli, name="import-crm")
 err = Console(stderr=True)
 
 

@@ -21,7 +21,12 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, resolve_topic
 
-from domain.errors import HistoryNeeded, OpportunityNotFound, VersionConflict
+from domain.errors import (
+    DuplicateExternalId,
+    HistoryNeeded,
+    OpportunityNotFound,
+    VersionConflict,
+)
 from domain.opportunity import EVENTS, Opportunity, Stamp, record_from_state, to_record
 from domain.records import EventRecord
 from domain.seller import Seller, seller_id
@@ -94,10 +99,37 @@ class Opportunities(Application[UUID]):
         fields: Mapping[str, Any],
         occurred_at: datetime | None = None,
         note: str | None = None,
+        opportunity_id: UUID | None = None,
     ) -> Written:
-        """Open one opportunity and save it (one attempt)."""
+        """Open one opportunity and save it (one attempt). An external_id another
+        opportunity has is a DuplicateExternalId, before saving or (another process took
+        it meanwhile) after the save's conflict."""
         stamp = Stamp(recorded_by, self.clock(), occurred_at, note)
-        return self._save(Opportunity.open(stamp, fields))
+        opened = Opportunity.open(stamp, fields, opportunity_id=opportunity_id)
+        external_id = opened.deal.profile["external_id"]
+        if external_id:
+            self.refuse_taken([external_id])
+        try:
+            return self._save(opened)
+        except RecordConflictError:
+            if external_id:
+                self.refuse_taken([external_id])
+            raise
+
+    def external_id_owners(self, external_ids: list[str]) -> dict[str, str]:
+        """Which of these external ids other opportunities were opened with (by id), as
+        the recorder's index of them says (a recorder without one knows none)."""
+        lookup = getattr(self.recorder, "external_id_owners", None)
+        if lookup is None or not external_ids:
+            return {}
+        found: dict[str, str] = lookup(external_ids)
+        return found
+
+    def refuse_taken(self, external_ids: list[str]) -> None:
+        taken = self.external_id_owners(external_ids)
+        if taken:
+            external_id, owner = next(iter(taken.items()))
+            raise DuplicateExternalId(external_id, owner)
 
     def record(
         self,

@@ -53,6 +53,13 @@ class RetractionRefused(InvariantViolated):
 class DuplicateExternalId(InvariantViolated):
     """Another opportunity was already opened with this external_id."""
 
+    def __init__(self, external_id: str, opportunity_id: str) -> None:
+        super().__init__(
+            f"external_id {external_id!r} is already used by opportunity {opportunity_id}"
+        )
+        self.external_id = external_id
+        self.opportunity_id = opportunity_id
+
 
 class HistoryNeeded(Exception):
     """An opportunity loaded from a snapshot (without its earlier events) met something

@@ -3,8 +3,11 @@
 A write is one call of a stored function, `smallwins_append`, in autocommit mode: the
 statement is its own transaction, and its answer comes back after the commit, so a batch
 costs one round trip. The function takes the library's exclusive table lock (notification
-ids are issued in commit order), then inserts the events, their links and the chains' new
-heads.
+ids are issued in commit order), then inserts the events, their links, the chains' new
+heads and the openings' external ids (`storage.external_ids`; a taken one is a unique
+violation: a `RecordConflictError`). Stores made before the external ids keep the older
+five-argument function beside this one (a process of the previous release still running
+during a rolling upgrade calls it).
 
 The links are computed here (the key never leaves the process) from each chain's head.
 The heads this recorder wrote last are remembered, so the usual write reads nothing first;
@@ -35,6 +38,8 @@ from storage.chain import (
     extend_links,
     new_heads,
 )
+from storage.external_ids import CREATE_TABLE, external_id_of
+from storage.postgres_ids import ExternalIdsOnPostgres
 
 FUNCTION = "smallwins_append"
 REMEMBERED_HEADS = 10_000
@@ -42,7 +47,8 @@ REMEMBERED_HEADS = 10_000
 # {events}: the events table; {oid}: the originator id type; {channel}: the NOTIFY channel.
 APPEND_FUNCTION = """
 CREATE OR REPLACE FUNCTION {schema}.{function}(
-    p_ids {oid}[], p_versions bigint[], p_topics text[], p_states bytea[], p_links text[]
+    p_ids {oid}[], p_versions bigint[], p_topics text[], p_states bytea[], p_links text[],
+    p_external text[]
 ) RETURNS SETOF bigint LANGUAGE plpgsql AS $body$
 BEGIN
     SET LOCAL lock_timeout = '{lock_timeout}s';
@@ -58,18 +64,20 @@ BEGIN
         SELECT DISTINCT ON (i) i::text, v, l FROM unnest(p_ids, p_versions, p_links) AS c(i, v, l)
         ORDER BY i, v DESC
         ON CONFLICT (originator_id) DO UPDATE SET version = excluded.version, link = excluded.link;
+    INSERT INTO {schema}.external_ids (external_id, opportunity_id)
+        SELECT x, i::text FROM unnest(p_ids, p_external) AS e(i, x) WHERE x <> '';
 END;
 $body$
 """
 
 
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
+class ChainedPostgresApplicationRecorder(ExternalIdsOnPostgres, PostgresApplicationRecorder):
     integrity_key: bytes = b""
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         schema = Identifier(datastore.schema)
-        for statement in CHAIN_TABLES:
+        for statement in (*CHAIN_TABLES, CREATE_TABLE):
             qualified = statement.replace("EXISTS ", "EXISTS {schema}.", 1)
             self.sql_create_statements.append(SQL(qualified).format(schema=schema))
         self.sql_create_statements.append(
@@ -85,7 +93,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         # Rendered once (composing it costs more than running it); binary parameters are
         # dumped three times faster than text ones.
         self.append_query = (
-            SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b, %b)")
+            SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b, %b, %b)")
             .format(schema=schema, function=Identifier(FUNCTION))
             .as_string()
         )
@@ -131,6 +139,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 [event.topic for event in stored_events],
                 [event.state for event in stored_events],
                 [link for _id, _version, link in extension.links],
+                [
+                    external_id_of(e.originator_version, e.topic, e.state) or ""
+                    for e in stored_events
+                ],
             )
         except BaseException:
             self._forget_heads(first)
@@ -152,6 +164,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 [e[2] for e in events],
                 [e[3] for e in events],
                 [e[4] for e in events],
+                [external_id_of(e[1], e[2], e[3]) or "" for e in events],
             )
         except BaseException:
             self._forget_heads(originator_id for originator_id, _v, _l in heads)
@@ -159,8 +172,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         self._remember_heads(heads)
 
     def _append(self, *columns: list[Any]) -> list[int]:
-        """One call of the append function (ids, versions, topics, states, links): its
-        own transaction; the notification ids in the order given."""
+        """One call of the append function (ids, versions, topics, states, links, external
+        ids or ""): its own transaction; the notification ids in the order given."""
         with (
             self.datastore.get_connection() as connection,
             connection.cursor(row_factory=tuple_row, binary=True) as cursor,

@@ -28,6 +28,15 @@ from storage.chain import (
     last_links,
     link_rows,
 )
+from storage.external_ids import (
+    CREATE_TABLE,
+    FILL,
+    INSERT,
+    OPENED_TOPIC,
+    TABLE_NAME,
+    chunks,
+    index_rows,
+)
 
 T = TypeVar("T")
 
@@ -70,12 +79,36 @@ BULK_CACHE_KIB = 262_144
 
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
-    """Links every event into its opportunity's hash chain in the same transaction."""
+    """Links every event into its opportunity's hash chain in the same transaction, and
+    indexes the openings' external ids there too (`storage.external_ids`)."""
 
     integrity_key: bytes = b""
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *CHAIN_TABLES]
+        return [*super().construct_create_table_statements(), *CHAIN_TABLES, CREATE_TABLE]
+
+    def create_table(self) -> None:
+        """The library's tables, ours, and, for a store written before the external ids'
+        index existed, the index filled from the stored openings. Each step is its own
+        transaction that either only reads or starts by writing: a read followed by a write
+        in one transaction could not wait for another process starting at the same time
+        (SQLite refuses to upgrade a read snapshot another writer has moved past)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE_NAME,))
+            indexed = c.fetchone() is not None
+        super().create_table()
+        if indexed:
+            return
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT originator_id, originator_version, topic, state"  # noqa: S608
+                f" FROM {self.events_table_name} WHERE topic = ? AND originator_version = 1",
+                (OPENED_TOPIC,),
+            )
+            rows = index_rows(c.fetchall())
+        if rows:
+            with self.datastore.transaction(commit=True) as c:
+                c.executemany(FILL, rows)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -83,7 +116,28 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
         if stored_events:
             extend_chain(self.integrity_key, stored_events, c)
+            external = index_rows(
+                (e.originator_id, e.originator_version, e.topic, e.state) for e in stored_events
+            )
+            if external:
+                c.executemany(INSERT, external)  # a taken id: IntegrityError, a conflict
         return notification_ids
+
+    def external_id_owners(self, external_ids: Sequence[str]) -> dict[str, str]:
+        """Which of these external ids are taken, and by which opportunity (canonical id)."""
+        found: dict[str, str] = {}
+        if not external_ids:
+            return found
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in chunks(external_ids):
+                marks = ", ".join("?" * len(chunk))
+                c.execute(
+                    "SELECT external_id, opportunity_id FROM external_ids"  # noqa: S608
+                    f" WHERE external_id IN ({marks})",
+                    list(chunk),
+                )
+                found.update((str(row[0]), str(row[1])) for row in c.fetchall())
+        return found
 
     def select_log(self, after: int, stop: int, limit: int) -> list[LogRow]:
         """The log after position `after` up to `stop`, at most `limit` rows, as plain
@@ -111,6 +165,9 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             links = list(map(link_rows, events))
             c.executemany(INSERT_LINKS, links)
             c.executemany(UPSERT_HEADS, last_links(links))
+            external = index_rows(e[:4] for e in events)
+            if external:
+                c.executemany(INSERT, external)
 
 
 class DurableSQLiteFactory(SQLiteFactory):

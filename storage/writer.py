@@ -10,7 +10,13 @@ Commands run against the writer's own copies (`storage.copies`), without reading
 first. If another process wrote one of the opportunities meanwhile, the save fails on the
 version clash: the writer reads what was written since from the log and runs the batch
 again (after a few clashes, it runs the commands one by one on fresh state). A command
-that failed on a copy is re-checked the same way before its failure is reported."""
+that failed on a copy is re-checked the same way before its failure is reported.
+
+An opening's external_id is unique: the batch looks its openings' ids up in the store's
+index (one query) and refuses one already taken, or claimed earlier in the batch, with
+DuplicateExternalId (that command alone). Another process taking it between the look-up and
+the commit makes the commit fail on the index's key, a clash like any other: the batch runs
+again and its look-up then finds the id."""
 
 from __future__ import annotations
 
@@ -29,7 +35,12 @@ from uuid import UUID
 from eventsourcing.persistence import RecordConflictError
 
 from domain.application import Opportunities, Written
-from domain.errors import InvalidValue, OpportunityNotFound, VersionConflict
+from domain.errors import (
+    DuplicateExternalId,
+    InvalidValue,
+    OpportunityNotFound,
+    VersionConflict,
+)
 from domain.opportunity import EVENTS, OPENED, Opportunity, Stamp
 from domain.records import EVENT_RETRACTED
 from domain.seller import Seller, seller_id
@@ -52,6 +63,7 @@ class Command:
     event_type: str | None = None
     expected_version: int | None = None
     seller: str | None = None  # set goals for this owner
+    new_id: UUID | None = None  # the id to open with (default: one drawn when it runs)
     future: Future[Written] = field(default_factory=Future)
 
 
@@ -69,6 +81,7 @@ class Batch:
     loaded: dict[UUID, Any] = field(default_factory=dict)  # read from the store
     copied: dict[UUID, int] = field(default_factory=dict)  # taken from our copies, by version
     doubtful: set[UUID] = field(default_factory=set)  # a command failed on one of our copies
+    taken: dict[str, str] = field(default_factory=dict)  # external ids in the store: owners
 
 
 class GroupCommitWriter:
@@ -100,8 +113,11 @@ class GroupCommitWriter:
         fields: Mapping[str, Any],
         occurred_at: datetime | None = None,
         note: str | None = None,
+        opportunity_id: UUID | None = None,
     ) -> Future[Written]:
-        return self._submit(Command(recorded_by, fields, occurred_at, note))
+        """Open an opportunity, with this id if given (an importer that records its events
+        right after, without waiting)."""
+        return self._submit(Command(recorded_by, fields, occurred_at, note, new_id=opportunity_id))
 
     def record(
         self,
@@ -241,6 +257,7 @@ class GroupCommitWriter:
         self._follow_erasures()
         self._copies.catch_up()
         batch = Batch(commands, self.app.clock())
+        batch.taken = self.app.external_id_owners(_external_ids(commands))
         for command in commands:
             try:
                 opportunity = self._decide(command, batch)
@@ -274,10 +291,16 @@ class GroupCommitWriter:
         if command.seller is not None:
             return self._goals(command.seller, stamp, command.fields, batch)
         if command.opportunity_id is None:
-            opened = Opportunity.open(stamp, command.fields)
+            opened = Opportunity.open(stamp, command.fields, opportunity_id=command.new_id)
             if opened.id in batch.touched:
                 msg = f"opportunity {opened.id} is opened twice in one batch"
                 raise RecordConflictError(msg)
+            external_id = opened.deal.profile["external_id"]
+            if external_id:
+                owner = batch.taken.get(external_id)
+                if owner is not None:
+                    raise DuplicateExternalId(external_id, owner)
+                batch.taken[external_id] = str(opened.id)  # later openings of the batch
             return opened
         opportunity = self._current(command.opportunity_id, batch)
         if command.expected_version is not None and opportunity.version != command.expected_version:
@@ -365,6 +388,7 @@ class GroupCommitWriter:
             written = app.open(
                 recorded_by=command.recorded_by, fields=command.fields,
                 occurred_at=command.occurred_at, note=command.note,
+                opportunity_id=command.new_id,
             )  # fmt: skip
         else:
             written = app.record(
@@ -380,3 +404,14 @@ class GroupCommitWriter:
         return Written(
             written.opportunity_id, written.version, written.position, written.state, presented
         )
+
+
+def _external_ids(commands: list[Command]) -> list[str]:
+    """The external ids the batch's openings carry (trimmed, as the opening cleans them)."""
+    wanted = []
+    for command in commands:
+        if command.opportunity_id is None and command.seller is None:
+            value = command.fields.get("external_id")
+            if isinstance(value, str) and value.strip():
+                wanted.append(value.strip())
+    return wanted
