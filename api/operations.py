@@ -22,6 +22,7 @@ from demo import default_end, generate
 from domain.application import Opportunities
 from storage.config import TRANSCODER_TOPIC
 from storage.keycheck import KeyMismatch, fingerprint
+from storage.personal import Known, reading_mapper
 from storage.transfer import (
     BadLine,
     StoreNotEmpty,
@@ -31,6 +32,7 @@ from storage.transfer import (
     file_fingerprint,
     write_file,
 )
+from storage.transfer.restore import file_header, people_lines
 
 err = Console(stderr=True)
 
@@ -128,6 +130,7 @@ def export(target: str) -> None:
             done = export_events(
                 recorder, services.database, services.integrity_key, out,
                 progress=lambda n: bar.update(task, completed=n),
+                people=services.people.rows, personal_data=services.people.protection(),
             )  # fmt: skip
     where = "stdout" if target == "-" else target
     err.print(f"exported {done.events:,} events of {done.opportunities:,} opportunities to {where}")
@@ -158,9 +161,11 @@ def import_(source: Path) -> None:
     if needed is not None and needed != fingerprint(key):
         raise _fail(f"{KeyMismatch(needed)}; nothing was imported")
     size = source.stat().st_size
-    mapper = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo",
-                            "TRANSCODER_TOPIC": TRANSCODER_TOPIC}).mapper  # fmt: skip
     try:
+        people = people_lines(source)
+        scratch = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo",
+                                 "TRANSCODER_TOPIC": TRANSCODER_TOPIC})  # fmt: skip
+        mapper = reading_mapper(scratch.mapper.transcoder, Known(people))
         with _bar() as bar:
             task = bar.add_task("checking the file", total=size)
             checked = check_file(source, mapper, key, lambda n: bar.advance(task, n))
@@ -173,6 +178,8 @@ def import_(source: Path) -> None:
             ensure_empty(app.recorder, database)
         except StoreNotEmpty as error:
             raise _fail(str(error)) from None
+        services.people.restore(people)
+        services.people.mark_as(protected=file_header(source).get("personal_data") == "protected")
         with _bar() as bar:
             task = bar.add_task("importing events", total=checked.events)
             try:

@@ -5,6 +5,7 @@ large batches, one transaction each, through the recorder's `insert_linked`."""
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from demo.parallel import rows_in_parallel
+from demo.people import Made
 from demo.telling import Row, linked, stored
 from domain.application import Opportunities
 from storage.chain import Linked
@@ -82,31 +84,35 @@ def generate(
     workers = default_workers(opportunities) if workers is None else workers
     batch_size = _batch_size(app, batch_size)
     key: bytes = app.recorder.integrity_key  # type: ignore[attr-defined]
+    secret = secrets.token_bytes(32)  # the people's keys are made from it, and it is forgotten
     story = (seed, opportunities, end.timestamp(), checked)
     stream: Iterator[Row]
     if workers > 0:
-        stream = rows_in_parallel(app, key, story, workers)
+        stream = rows_in_parallel(app, key, secret, story, workers)
     else:
-        stream = linked(
-            stored(seed, opportunities, end.timestamp(), app.mapper, checked=checked), key
+        told = stored(
+            seed, opportunities, end.timestamp(), app.mapper, secret=secret, checked=checked
         )
+        stream = linked(told, key)
     written = 0
     statuses: Counter[str] = Counter()
     batch: list[Linked] = []
+    made: list[Made] = []
     limit = batch_size
     for row in stream:
         batch.append(row[3:8])  # (id, version, topic, state, link)
         if row[8] is not None:
             statuses[row[8]] += 1
+        made.extend(row[9])
         if len(batch) >= limit:
-            written += _write(app, batch)
-            batch = []
+            written += _write(app, batch, made)
+            batch, made = [], []
             limit = next_batch(
                 batch_size, opportunities - statuses.total(), written, statuses.total()
             )
             if progress is not None:
                 progress(statuses.total(), written)
-    written += _write(app, batch)
+    written += _write(app, batch, made)
     if progress is not None:
         progress(statuses.total(), written)
     return DemoStats(opportunities, written, time.perf_counter() - started, dict(statuses))
@@ -132,7 +138,11 @@ def _batch_size(app: Opportunities, asked: int | None) -> int:
     return asked or SQLITE_BATCH
 
 
-def _write(app: Opportunities, batch: list[Linked]) -> int:
+def _write(app: Opportunities, batch: list[Linked], made: list[Made]) -> int:
+    """The people the batch names first (before the events that name them), then it."""
+    people = getattr(app, "people", None)
+    if made and people is not None:
+        people.adopt(made)
     if batch:
         app.recorder.insert_linked(batch)  # type: ignore[attr-defined]
     return len(batch)

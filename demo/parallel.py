@@ -24,7 +24,8 @@ from demo.telling import Row
 from domain.application import Opportunities
 
 # The environment a worker's mapper is built from: the application's, minus storage (the
-# integrity key is handed over on its own, in the job on stdin: never on a command line).
+# integrity key and the run's secret for the people's keys are handed over on their own, in
+# the job on stdin: never on a command line).
 _NOT_FOR_WORKERS = ("INTEGRITY_KEY", "POSTGRES_", "SQLITE_")
 _STOP_SECONDS = 10.0
 
@@ -42,6 +43,7 @@ class _Worker:
 def rows_in_parallel(
     app: Opportunities,
     key: bytes,
+    secret: bytes,
     story: tuple[int, int, float, bool],
     workers: int,
 ) -> Iterator[Row]:
@@ -59,7 +61,7 @@ def rows_in_parallel(
                 stderr=errors,
             )
             started.append(_Worker(process, errors))
-            job = (type(app), env, key, story, (part, workers))
+            job = (type(app), env, key, secret, story, (part, workers))
             assert process.stdin is not None  # noqa: S101 (PIPE above)
             with process.stdin:
                 pickle.dump(job, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)

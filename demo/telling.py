@@ -23,12 +23,14 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
 from demo.cast import cast_for
+from demo.people import DemoPeople, Made, demo_mapper
 from demo.plot import story
 from demo.story import DAY, Step
 from domain.lifecycle import LOST, OPEN, PAUSED_STATUS, WON
 from domain.opportunity import Opportunity, Stamp
 from domain.records import CLOSED_LOST, CLOSED_WON, EVENT_TYPES, OPENED, PAUSED, RESUMED
 from storage.chain import GENESIS, canonical_link
+from storage.personal import PersonalMapper
 
 WINDOW_DAYS = 730
 # The status a deal's last status-changing event leaves it in (the lifecycle's rule, for
@@ -49,11 +51,12 @@ class Stored(NamedTuple):
     topic: str
     state: bytes
     status: str | None
+    people: tuple[Made, ...] = ()  # the people this event named first (to be written)
 
 
 # (at, deal, number, originator id, version, topic, state, link, status): the merge key,
 # the event as `integrity.Linked` (row[3:8]), and the status as in `Told`.
-Row = tuple[float, int, int, str, int, str, bytes, str, str | None]
+Row = tuple[float, int, int, str, int, str, bytes, str, str | None, tuple[Made, ...]]
 
 
 def openings(seed: int, count: int, end: float) -> list[tuple[float, int]]:
@@ -100,14 +103,21 @@ def stored(
     end: float,
     mapper: Mapper[Any],
     *,
+    secret: bytes,
     part: int = 0,
     parts: int = 1,
     checked: bool = True,
 ) -> Iterator[Stored]:
     """The stored events of deals `part`, `part + parts`, … in recording order (all deals
-    with the defaults): through the domain's commands when `checked`, else directly."""
+    with the defaults): through the domain's commands when `checked`, else directly. The
+    people are sealed under keys made from `secret` (demo.people), on `mapper`'s
+    transcoder."""
     steps = in_order(seed, count, end, part=part, parts=parts)
-    return _through_commands(steps, mapper) if checked else _directly(steps, mapper)
+    people = DemoPeople(secret)
+    sealing = demo_mapper(mapper.transcoder, people)
+    told = _through_commands(steps, sealing) if checked else _directly(steps, sealing)
+    for item in told:
+        yield item._replace(people=people.take())
 
 
 def linked(items: Iterator[Stored], key: bytes) -> Iterator[Row]:
@@ -115,13 +125,13 @@ def linked(items: Iterator[Stored], key: bytes) -> Iterator[Row]:
     the genesis link (a store that already holds one of these opportunities refuses the
     write: the events' key)."""
     heads: dict[int, tuple[str, str]] = {}  # deal -> (canonical id, last link)
-    for at, deal, number, uuid, version, topic, state, status in items:
+    for at, deal, number, uuid, version, topic, state, status, people in items:
         head = heads.pop(deal, None)
         originator_id, previous = head or (str(uuid), GENESIS)
         new_link = canonical_link(key, previous, originator_id, version, topic, state)
         if status is None:
             heads[deal] = (originator_id, new_link)
-        yield at, deal, number, originator_id, version, topic, state, new_link, status
+        yield at, deal, number, originator_id, version, topic, state, new_link, status, people
 
 
 def _through_commands(
@@ -153,7 +163,7 @@ def _play(opportunity: Opportunity | None, step: Step) -> Opportunity:
 
 
 def _directly(
-    steps: Iterator[tuple[float, int, int, list[Step]]], mapper: Mapper[Any]
+    steps: Iterator[tuple[float, int, int, list[Step]]], mapper: PersonalMapper
 ) -> Iterator[Stored]:
     """Each step's event state in its class's field order, stored as the mapper stores an
     event (`_stored_state`)."""
@@ -173,6 +183,8 @@ def _directly(
             values["originator_topic"] = _OWNER_TOPIC
         topic, names, class_version = _EVENT_FIELDS[step.kind]
         fields = {name: values.get(name) for name in names}  # a field a story leaves out: None
+        if mapper.protector is not None:  # people as tokens, as the mapper stores them
+            mapper.protector.protect(getattr(Opportunity, step.kind), ids[deal], fields)
         if class_version > 1:
             fields["class_version"] = class_version  # as the mapper adds it
         state = _stored_state(mapper, fields)

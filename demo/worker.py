@@ -26,7 +26,7 @@ _PUT_SECONDS = 1.0
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
-    app_class, env, key, story, (part, parts) = pickle.load(sys.stdin.buffer)  # noqa: S301 (from our parent)
+    app_class, env, key, secret, story, (part, parts) = pickle.load(sys.stdin.buffer)  # noqa: S301 (from our parent)
     seed, count, end, checked = story
     chunks: queue.Queue[bytes] = queue.Queue(maxsize=QUEUED)
     writer = threading.Thread(target=_send, args=(chunks, sys.stdout.buffer), daemon=True)
@@ -38,7 +38,8 @@ def main() -> None:
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD)
     for row in linked(
-        stored(seed, count, end, mapper, part=part, parts=parts, checked=checked), key
+        stored(seed, count, end, mapper, secret=secret, part=part, parts=parts, checked=checked),
+        key,
     ):
         rows.append(row)
         if len(rows) >= CHUNK:

@@ -92,12 +92,20 @@ class People:
                 (PERSONAL_DATA, "protected" if empty_store else "clear"),
             )
 
-    def set_protection(self, cursor: Cursor, protected: bool) -> None:
-        cursor.execute(
-            "INSERT INTO store_facts (name, value) VALUES (?, ?) ON CONFLICT (name)"
-            " DO UPDATE SET value = excluded.value",
-            (PERSONAL_DATA, "protected" if protected else "clear"),
-        )
+    def mark_as(self, *, protected: bool) -> None:
+        """Say whether every event of the store has its names protected (an import says
+        what its file said; the migration says so once it is done)."""
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO store_facts (name, value) VALUES (?, ?) ON CONFLICT (name)"
+                " DO UPDATE SET value = excluded.value",
+                (PERSONAL_DATA, "protected" if protected else "clear"),
+            )
+
+    def protection(self) -> str | None:
+        """"protected" or "clear" (None: not known yet)."""
+        row = self.database.fetch_one("SELECT value FROM store_facts WHERE name = ?", (PERSONAL_DATA,))
+        return str(row[0]) if row else None
 
     # --- who someone is -----------------------------------------------------------------
 
@@ -202,6 +210,19 @@ class People:
             rows = cursor.fetchall()
         return [Erasure(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), int(r[5]))
                 for r in rows]  # fmt: skip
+
+    def adopt(self, made: list[tuple[str, str, str, str]]) -> None:
+        """People made elsewhere (the demo's workers): (reference, account key, name, key
+        in hex), found by name from now on like any other."""
+        now = datetime.now(UTC).isoformat()
+        rows = [(ref, account, self._lookup(account, name), key, now)
+                for ref, account, name, key in made]  # fmt: skip
+        with self.database.transaction() as cursor:
+            cursor.executemany(
+                "INSERT INTO people (reference, account_key, lookup, data_key, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING",
+                rows,
+            )
 
     # --- backup -------------------------------------------------------------------------
 

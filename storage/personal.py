@@ -18,7 +18,7 @@ import base64
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
@@ -32,10 +32,19 @@ from eventsourcing.utils import get_topic
 from domain.names import name_key
 from domain.records import INTERACTION_FOLLOW_UPS, INTERACTION_PLANNED, OPENED
 from domain.schema import declared
-from storage.people import People
+from storage.people import People, Person
 
 ERASED = "[erased]"
 _NONCE = 12
+
+
+class KeyRing(Protocol):
+    """What sealing and reading people's names needs (storage.people.People, or the demo's
+    own)."""
+
+    def person(self, account: str, name: str) -> Person: ...
+
+    def key(self, reference: str) -> bytes | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +63,18 @@ class SealedText:
     box: str
 
 
-def seal(key: bytes, text: str, bound: str) -> str:
-    nonce = secrets.token_bytes(_NONCE)
-    sealed = AESGCM(key).encrypt(nonce, text.encode(), bound.encode())
-    return base64.b64encode(nonce + sealed).decode()
+Nonce = Callable[[bytes, str, str], bytes]  # (key, text, bound) -> 12 bytes
+
+
+def random_nonce(_key: bytes, _text: str, _bound: str) -> bytes:
+    return secrets.token_bytes(_NONCE)
+
+
+def seal(key: bytes, text: str, bound: str, nonce: Nonce = random_nonce) -> str:
+    """`text` sealed with AES-GCM under `key`, bound to `bound` (the references)."""
+    iv = nonce(key, text, bound)
+    sealed = AESGCM(key).encrypt(iv, text.encode(), bound.encode())
+    return base64.b64encode(iv + sealed).decode()
 
 
 def open_box(key: bytes, box: str, bound: str) -> str | None:
@@ -78,7 +95,7 @@ class PersonAsToken(Transcoding):
     type = PersonToken
     name = "person_v1"
 
-    def __init__(self, people: Callable[[], People | None]) -> None:
+    def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
 
     def encode(self, obj: PersonToken) -> dict[str, str]:
@@ -95,7 +112,7 @@ class SealedAsToken(Transcoding):
     type = SealedText
     name = "sealed_v1"
 
-    def __init__(self, people: Callable[[], People | None]) -> None:
+    def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
 
     def encode(self, obj: SealedText) -> dict[str, Any]:
@@ -136,8 +153,11 @@ class PersonalMapper(Mapper[UUID]):
 class Protector:
     """Seals the people of events as they are stored (see the module's docstring)."""
 
-    def __init__(self, people: People, recorder: Callable[[], Any]) -> None:
+    def __init__(
+        self, people: KeyRing, recorder: Callable[[], Any], nonce: Nonce = random_nonce
+    ) -> None:
         self.people = people
+        self.nonce = nonce
         self.recorder = recorder  # the deal's stored events tell its account and contacts
         self._accounts: dict[UUID, str] = {}
         self._contacts: dict[tuple[UUID, str], str] = {}  # (deal, interaction) -> reference
@@ -189,11 +209,11 @@ class Protector:
             value = state.get(field.name)
             secret = field.spec.free_text or (field.spec.personal and not field.spec.person)
             if secret and isinstance(value, str):
-                state[field.name] = SealedText(references, seal(key, value, bound))
+                state[field.name] = SealedText(references, seal(key, value, bound, self.nonce))
 
     def _token(self, account: str, name: str) -> PersonToken:
         person = self.people.person(account, name)
-        return PersonToken(person.reference, seal(person.key, name, person.reference))
+        return PersonToken(person.reference, seal(person.key, name, person.reference, self.nonce))
 
     def _account(self, deal: UUID) -> str | None:
         """The deal's account (from its opening as stored, where it is in clear); None for
@@ -227,6 +247,27 @@ class Protector:
         if found is not None:
             self._contacts[deal, interaction] = found
         return found
+
+
+class Known:
+    """The keys of people known from elsewhere (the lines of a backup): enough to read."""
+
+    def __init__(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        self._keys = {str(r[0]): bytes.fromhex(str(r[3])) for r in rows if r[3] is not None}
+
+    def person(self, account: str, name: str) -> Person:  # noqa: ARG002 (only read)
+        msg = "people known from a backup are only read"
+        raise RuntimeError(msg)
+
+    def key(self, reference: str) -> bytes | None:
+        return self._keys.get(reference)
+
+
+def reading_mapper(transcoder: Any, people: KeyRing) -> Mapper[UUID]:
+    """A mapper that reads tokens with `people`'s keys (to check a backup's events)."""
+    transcoder.register(PersonAsToken(lambda: people))
+    transcoder.register(SealedAsToken(lambda: people))
+    return PersonalMapper(transcoder)
 
 
 def install_people(app: Any, people: People, *, writes: bool) -> None:

@@ -16,7 +16,7 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 from storage.chain import GENESIS, canonical_id, link
 from storage.gateway import Database
 from storage.keycheck import fingerprint
-from storage.transfer.lines import dump, header
+from storage.transfer.lines import dump, header, person_line
 
 PAGE = 1000
 PAIRS_PER_QUERY = 400  # (id, version) pairs in one lookup: 800 parameters
@@ -37,9 +37,13 @@ def export_events(
     key: bytes,
     out: BinaryIO,
     progress: Progress | None = None,
+    people: Callable[[], list[tuple[Any, ...]]] = list,
+    personal_data: str | None = None,
 ) -> Exported:
     head = recorder.max_notification_id() or 0
-    out.write(header(fingerprint(key)))
+    out.write(header(fingerprint(key), personal_data))
+    for person in people():  # read after the head: everyone its events name is there
+        out.write(person_line(person))
     previous: dict[str, str] = {}  # opportunity -> link of its last exported event
     written = unverified = 0
     first_bad: str | None = None

@@ -62,22 +62,46 @@ class Line:
 FORMAT = 2
 
 
-def header(fingerprint: str) -> bytes:
-    """The first line of a file: its format and the fingerprint of the key it needs."""
-    return orjson.dumps({"smallwins_export": FORMAT, "key_fingerprint": fingerprint}) + b"\n"
+def header(fingerprint: str, personal_data: str | None) -> bytes:
+    """The first line of a file: its format, the fingerprint of the key it needs, and
+    whether the names in its events are protected ("protected") or in clear."""
+    return orjson.dumps(
+        {"smallwins_export": FORMAT, "key_fingerprint": fingerprint,
+         "personal_data": personal_data or "clear"}
+    ) + b"\n"  # fmt: skip
 
 
-def read_header(text: bytes) -> str | None:
-    """The key fingerprint a file's first line names, or None when it is an event line
-    (a file from before headers)."""
+PERSON_COLUMNS = (
+    "reference", "account_key", "lookup", "data_key", "created_at", "erased_at", "erased_by",
+    "account", "opportunities", "events",
+)  # fmt: skip
+
+
+def person_line(row: tuple[Any, ...]) -> bytes:
+    """A person of the store's key ring (an erased one without key or lookup)."""
+    return orjson.dumps({"person": dict(zip(PERSON_COLUMNS, row, strict=True))}) + b"\n"
+
+
+def is_person(text: bytes) -> bool:
+    return text.lstrip().startswith(b'{"person"')
+
+
+def load_person(number: int, text: bytes) -> tuple[Any, ...]:
+    try:
+        data = orjson.loads(text)["person"]
+        return tuple(data[column] for column in PERSON_COLUMNS)
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        raise BadLine(number, "not a person of the key ring") from None
+
+
+def read_header(text: bytes) -> dict[str, Any]:
+    """What a file's first line says ({} when it is an event line: a file from before
+    headers)."""
     try:
         data = orjson.loads(text)
     except orjson.JSONDecodeError:
-        return None
-    if isinstance(data, dict) and "smallwins_export" in data:
-        fingerprint = data.get("key_fingerprint")
-        return str(fingerprint) if fingerprint is not None else None
-    return None
+        return {}
+    return data if isinstance(data, dict) and "smallwins_export" in data else {}
 
 
 def is_header(text: bytes) -> bool:

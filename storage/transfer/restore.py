@@ -22,7 +22,15 @@ from domain.records import OPENED
 from domain.seller import Seller
 from storage.chain import GENESIS, Linked, canonical_id, canonical_link, link
 from storage.gateway import Database
-from storage.transfer.lines import BadLine, Line, is_header, load, read_header
+from storage.transfer.lines import (
+    BadLine,
+    Line,
+    is_header,
+    is_person,
+    load,
+    load_person,
+    read_header,
+)
 
 Progress = Callable[[int], Any]  # bytes checked, or events written
 
@@ -42,17 +50,36 @@ def lines(path: Path) -> Iterator[tuple[int, int, Line]]:
     line, if any, left out)."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if number == 1 and is_header(raw):
+            if (number == 1 and is_header(raw)) or is_person(raw):
                 continue
             if raw.strip():
                 yield number, len(raw), load(number, raw)
 
 
-def file_fingerprint(path: Path) -> str | None:
-    """The fingerprint of the key a file names in its header (None: no header)."""
+def people_lines(path: Path) -> list[tuple[Any, ...]]:
+    """The key ring's people a file carries (they come before its events)."""
+    found = []
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if is_person(raw):
+                found.append(load_person(number, raw))
+            elif number > 1 and raw.strip():
+                break
+    return found
+
+
+def file_header(path: Path) -> dict[str, Any]:
+    """What a file's header says (the key's fingerprint, whether names are protected);
+    {} for a file from before headers."""
     with path.open("rb") as handle:
         first = handle.readline()
-    return read_header(first) if is_header(first) else None
+    return read_header(first) if is_header(first) else {}
+
+
+def file_fingerprint(path: Path) -> str | None:
+    """The fingerprint of the key a file names in its header (None: no header)."""
+    found = file_header(path).get("key_fingerprint")
+    return str(found) if found is not None else None
 
 
 def check_file(

@@ -104,7 +104,9 @@ def test_bad_json_names_its_line_and_column(
     broken.write_text('[\n  {"id": "1",\n   "properties": {"dealname": "x",}\n  }\n]\n')
     result = import_crm("hubspot", broken)
     assert result.exit_code == 1
-    assert result.stderr.startswith("deals.json, line 3, column ")
+    assert [line for line in result.stderr.splitlines() if line.strip()][-1].startswith(
+        "deals.json, line 3, column "
+    )
     listed = orjson.loads(HUBSPOT.read_bytes())
     listed[0]["propertiesWithHistory"]["dealstage"][1]["timestamp"] = "last Tuesday"
     broken.write_bytes(orjson.dumps(listed))

@@ -33,8 +33,9 @@ def demo(services: Services, opportunities: int, seed: int = 1, **options: Any) 
 def exported(services: Services) -> bytes:
     out = io.BytesIO()
     done = export_events(
-        services.opportunities.recorder, services.database, services.integrity_key, out
-    )
+        services.opportunities.recorder, services.database, services.integrity_key, out,
+        people=services.people.rows, personal_data=services.people.protection(),
+    )  # fmt: skip
     assert done.unverified == 0
     return out.getvalue()
 

@@ -78,13 +78,32 @@ def test_an_export_restores_to_an_identical_store(
     assert analyze(restored.opportunities) == analyze(services.opportunities)
 
 
-def test_the_first_line_names_the_fingerprint_of_the_key_the_file_needs(backup: Path) -> None:
+def parts(lines: list[bytes]) -> int:
+    """How many lines come before the events: the header and the key ring's people."""
+    return next(i for i, line in enumerate(lines) if line.startswith(b'{"position"'))
+
+
+def test_the_first_line_names_the_key_the_file_needs_and_whether_names_are_protected(
+    backup: Path,
+) -> None:
     header = orjson.loads(backup.read_bytes().splitlines()[0])
-    assert header == {"smallwins_export": 2, "key_fingerprint": fingerprint(bytes.fromhex(KEY))}
+    assert header == {
+        "smallwins_export": 2,
+        "key_fingerprint": fingerprint(bytes.fromhex(KEY)),
+        "personal_data": "protected",
+    }
+
+
+def test_the_key_rings_people_come_before_the_events(backup: Path) -> None:
+    lines = backup.read_bytes().splitlines()
+    people = [orjson.loads(line)["person"] for line in lines[1 : parts(lines)]]
+    assert people
+    assert all(p["reference"].startswith("person-") and p["data_key"] for p in people)
 
 
 def test_each_line_carries_position_id_version_topic_state_and_link(backup: Path) -> None:
-    lines = [orjson.loads(line) for line in backup.read_bytes().splitlines()[1:]]
+    every = backup.read_bytes().splitlines()
+    lines = [orjson.loads(line) for line in every[parts(every) :]]
     assert [line["position"] for line in lines] == list(range(1, len(lines) + 1))
     assert set(lines[0]) == {"position", "originator_id", "version", "topic", "state", "link"}
     assert lines[0]["version"] == 1
@@ -109,9 +128,9 @@ def change_state(lines: list[bytes]) -> None:
 
 
 def skip_a_version(lines: list[bytes]) -> None:
-    first = orjson.loads(lines[1])["originator_id"]  # line 1 is the header
+    first = orjson.loads(lines[0])["originator_id"]
     second = next(
-        i for i, line in enumerate(lines) if i > 1 and orjson.loads(line)["originator_id"] == first
+        i for i, line in enumerate(lines) if i and orjson.loads(line)["originator_id"] == first
     )
     del lines[second]
 
@@ -142,13 +161,15 @@ def test_a_damaged_file_imports_nothing(
     problem: str,
 ) -> None:
     lines = backup.read_bytes().splitlines()
-    damage(lines)
-    backup.write_bytes(b"\n".join(lines) + b"\n")
+    before = parts(lines)  # the header and the people
+    events = lines[before:]
+    damage(events)  # the 5th event's line, if it names one
+    backup.write_bytes(b"\n".join([*lines[:before], *events]) + b"\n")
     result = cli_env(second_url).invoke(cli, ["import", str(backup)])
     assert result.exit_code == 1
     message = " ".join(result.output.split())
     assert problem in message
-    assert f"line {line}:" in message if line else "line " in message
+    assert f"line {before + line}:" in message if line else "line " in message
     assert "nothing was imported" in message
     assert is_empty(restored)
 
@@ -179,7 +200,8 @@ def test_a_headerless_file_from_a_store_with_another_key_imports_nothing(
     cli_env: Callable[[str], CliRunner],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    backup.write_bytes(b"".join(backup.read_bytes().splitlines(keepends=True)[1:]))
+    every = backup.read_bytes().splitlines(keepends=True)
+    backup.write_bytes(b"".join(every[parts(every) :]))  # events only: a file from before
     runner = cli_env(second_url)
     monkeypatch.setenv("SMALLWINS_INTEGRITY_KEY", OTHER_KEY)
     result = runner.invoke(cli, ["import", str(backup)])

@@ -1,0 +1,71 @@
+"""The demo's people, protected like anyone's (storage.personal): every name the stories
+record is stored as a token under a key of its own. The keys are made from a secret of
+this run only (never stored: once the run is over only the people table holds them, so an
+erasure still destroys them), the same in every worker process, so the workers need no
+store: they say which people they made, and the parent writes them into the people table
+before the events that name them. Seals are deterministic under that secret (the same
+history gives the same bytes, whether told through the commands or directly)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from domain.names import name_key
+from storage.people import Person
+from storage.personal import (
+    PersonalMapper,
+    PersonAsToken,
+    PersonToken,
+    Protector,
+    SealedAsToken,
+)
+
+# A person the parent must write: (reference, account key, name, key in hex).
+Made = tuple[str, str, str, str]
+
+
+class DemoPeople:
+    """`People`'s part the protector uses, made from the run's secret."""
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+        self._made: dict[str, Person] = {}
+        self._keys: dict[str, bytes] = {}
+        self.fresh: list[Made] = []  # made since last taken
+
+    def _derive(self, label: bytes, text: str) -> bytes:
+        return hmac.new(self.secret, label + text.encode(), hashlib.sha256).digest()
+
+    def person(self, account: str, name: str) -> Person:
+        who = f"{name_key(account)}\x00{name_key(name)}"
+        found = self._made.get(who)
+        if found is None:
+            reference = "person-" + self._derive(b"reference\x00", who).hex()[:12]
+            found = Person(reference, self._derive(b"key\x00", who))
+            self._made[who] = found
+            self._keys[reference] = found.key
+            self.fresh.append((reference, name_key(account), name, found.key.hex()))
+        return found
+
+    def key(self, reference: str) -> bytes | None:
+        return self._keys.get(reference)
+
+    def nonce(self, key: bytes, text: str, bound: str) -> bytes:
+        """A nonce that differs whenever the text or what it is bound to differs."""
+        return hmac.new(key, f"{bound}\x00{text}".encode(), hashlib.sha256).digest()[:12]
+
+    def take(self) -> tuple[Made, ...]:
+        made, self.fresh = tuple(self.fresh), []
+        return made
+
+
+def demo_mapper(transcoder: Any, people: DemoPeople) -> PersonalMapper:
+    """A mapper on the application's transcoder, storing the demo's people as tokens."""
+    if PersonToken not in transcoder.types:  # a worker's own transcoder: teach it tokens
+        transcoder.register(PersonAsToken(lambda: people))
+        transcoder.register(SealedAsToken(lambda: people))
+    mapper = PersonalMapper(transcoder)
+    mapper.protector = Protector(people, lambda: None, nonce=people.nonce)
+    return mapper
