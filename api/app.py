@@ -22,7 +22,18 @@ from api.fast_reads import FastReads
 from api.middleware import Authenticate, BodyLimits, CleanUrl, IdempotencyReplay, RequestId
 from api.observe import Observe, RouteTemplates
 from api.openapi import SERVERS, operation_id
-from api.routers import accounts, analytics, feed, health, metrics, opportunities, projections, web
+from api.routers import (
+    accounts,
+    analytics,
+    feed,
+    health,
+    me,
+    metrics,
+    opportunities,
+    pipeline,
+    projections,
+    web,
+)
 from api.schemas.responses import ProblemOut
 from api.services import Services, build_services
 from api.settings import Settings
@@ -120,6 +131,8 @@ def create_app(
     v1.include_router(feed.router)
     v1.include_router(projections.router)
     v1.include_router(analytics.router)
+    v1.include_router(pipeline.router)
+    v1.include_router(me.router)
     app.include_router(v1)
     app.include_router(health.router)
     app.include_router(metrics.router)
