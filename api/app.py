@@ -28,9 +28,11 @@ from api.routers import (
     analytics,
     feed,
     health,
+    me,
     metrics,
     opportunities,
     people,
+    pipeline,
     projections,
     sellers,
     web,
@@ -139,6 +141,8 @@ def create_app(
     v1.include_router(sellers.router)
     v1.include_router(people.router)
     v1.include_router(webhook_routes.router)
+    v1.include_router(pipeline.router)
+    v1.include_router(me.router)
     app.include_router(v1)
     app.include_router(health.router)
     app.include_router(metrics.router)

@@ -16,9 +16,11 @@ from api.reads import catch_up, current_state
 from api.schemas.events import EventBody, EventFields
 from api.services import Services
 from domain.application import Written
+from domain.ladder import STAGES
 from domain.records import EventRecord
 from domain.state import describe, standing
 from projections.queries import Filters, list_page, with_momentum
+from projections.queries import totals as stage_totals
 from projections.render import render_full, rfc3339
 from storage.audit import verify_opportunity
 from storage.chain import Verification
@@ -109,6 +111,28 @@ def page(
         else None
     )
     return {"items": items, "next_cursor": next_cursor}
+
+
+def totals(services: Services, filters: Filters) -> dict[str, Any]:
+    """Per stage of the ladder, how many deals match and their amounts per currency, and
+    the same over all of them (read-your-writes, like the first page of the list)."""
+    catch_up(services, ("pipeline",))
+    found = stage_totals(services.database, filters, services.clock(), STAGES)
+    overall: dict[str, float] = {}
+    for total in found:
+        for currency, amount in total.amounts.items():
+            overall[currency] = overall.get(currency, 0.0) + amount
+    return {
+        "stages": [
+            {"stage": t.stage, "count": t.count, "unpriced": t.unpriced, "amounts": t.amounts}
+            for t in found
+        ],
+        "total": {
+            "count": sum(t.count for t in found),
+            "unpriced": sum(t.unpriced for t in found),
+            "amounts": dict(sorted(overall.items())),
+        },
+    }
 
 
 def history(services: Services, opportunity_id: UUID) -> tuple[list[EventRecord], dict[int, int]]:

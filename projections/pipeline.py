@@ -30,14 +30,16 @@ def search_text(title: str, account: str, owner: str) -> str:
 class PipelineView(OpportunityView):
     name = "pipeline"
     tables = ("pipeline",)
-    version = 3  # 3: rows from the deal's state; summary inputs; expected close, search
+    # 3: rows from the deal's state; summary inputs; expected close, search
+    # 4: the rungs reached in the state; the currency, for the totals per stage
+    version = 4
     ddl = (
         "CREATE TABLE IF NOT EXISTS pipeline ("
         " opportunity_id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
         " account_key TEXT NOT NULL, owner_key TEXT NOT NULL, status TEXT NOT NULL,"
         " stage TEXT NOT NULL, stage_rank INTEGER NOT NULL, single_threaded INTEGER NOT NULL,"
         " opened_ts DOUBLE PRECISION NOT NULL, last_win_ts DOUBLE PRECISION,"
-        " closed_ts DOUBLE PRECISION, amount DOUBLE PRECISION,"
+        " closed_ts DOUBLE PRECISION, amount DOUBLE PRECISION, currency TEXT NOT NULL,"
         " momentum_a DOUBLE PRECISION NOT NULL, momentum_b INTEGER NOT NULL,"
         " stall_ts DOUBLE PRECISION, resume_on TEXT, expected_close_day INTEGER,"
         " search TEXT NOT NULL, state TEXT NOT NULL, inputs TEXT NOT NULL)",
@@ -50,6 +52,7 @@ class PipelineView(OpportunityView):
         "CREATE INDEX IF NOT EXISTS pipeline_opened ON pipeline (opened_ts)",
         "CREATE INDEX IF NOT EXISTS pipeline_last_win ON pipeline (last_win_ts)",
         "CREATE INDEX IF NOT EXISTS pipeline_expected_close ON pipeline (expected_close_day)",
+        "CREATE INDEX IF NOT EXISTS pipeline_closed ON pipeline (closed_ts)",
     )
 
     def definition(self) -> str:
@@ -91,6 +94,7 @@ class PipelineView(OpportunityView):
                     win.occurred_at.timestamp() if win else None,
                     shown.closed_at.timestamp() if shown.closed_at else None,
                     profile["amount"],
+                    profile["currency"],
                     a,
                     b,
                     stall.timestamp() if stall else None,
@@ -102,4 +106,3 @@ class PipelineView(OpportunityView):
                 )
             ]
         }
-

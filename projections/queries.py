@@ -3,7 +3,8 @@ departments. Momentum is evaluated here, at the moment of reading."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -45,6 +46,8 @@ class Filters:
     stalled: bool | None = None
     single_threaded: bool | None = None
     q: str | None = None  # a case-insensitive substring of title, account or owner
+    closed_from: datetime | None = None  # closed at or after (a won or lost deal's close)
+    closed_to: datetime | None = None  # closed before (exclusive)
 
 
 def with_momentum(
@@ -179,11 +182,54 @@ def _where(filters: Filters, at: datetime) -> tuple[list[str], list[Any]]:
     if filters.q:
         where.append("search LIKE ? ESCAPE '\\'")
         params.append(f"%{_like(filters.q.strip().casefold())}%")
+    if filters.closed_from is not None:
+        where.append("closed_ts >= ?")
+        params.append(filters.closed_from.timestamp())
+    if filters.closed_to is not None:
+        where.append("closed_ts < ?")
+        params.append(filters.closed_to.timestamp())
     if filters.stalled is not None:
         stalled = "(status = 'open' AND stall_ts IS NOT NULL AND stall_ts < ?)"
         where.append(stalled if filters.stalled else f"NOT {stalled}")
         params.append(at.timestamp())
     return where, params
+
+
+@dataclass(frozen=True, slots=True)
+class StageTotal:
+    """How many deals are at one stage, and their amounts summed per currency (deals
+    without an amount are counted in `unpriced`)."""
+
+    stage: str
+    count: int = 0
+    unpriced: int = 0
+    amounts: dict[str, float] = field(default_factory=dict)
+
+
+def totals(
+    database: Database, filters: Filters, at: datetime, stages: Sequence[str]
+) -> list[StageTotal]:
+    """Per stage (every one of `stages`, in that order), the deals that match `filters`
+    (`stalled` judged at `at`): one GROUP BY over the pipeline view."""
+    where, params = _where(filters, at)
+    sql = (
+        "SELECT stage, currency, COUNT(*), COUNT(amount), SUM(amount) FROM pipeline"  # noqa: S608
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + " GROUP BY stage, currency ORDER BY stage, currency"
+    )
+    with database.read() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = {stage: StageTotal(stage) for stage in stages}
+    for stage, currency, count, priced, amount in rows:
+        total = found.setdefault(stage, StageTotal(stage))
+        found[stage] = StageTotal(
+            stage,
+            total.count + int(count),
+            total.unpriced + int(count) - int(priced),
+            {**total.amounts, currency: float(amount)} if priced else total.amounts,
+        )
+    return list(found.values())
 
 
 def _like(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from domain.ladder import RungReached
 from domain.lifecycle import CLOSED_STATUSES
 from domain.momentum import Momentum
 from domain.plans import Interaction
@@ -60,6 +61,15 @@ def render_interaction(interaction: Interaction) -> dict[str, Any]:
     }
 
 
+def render_rung(point: RungReached) -> dict[str, Any]:
+    return {
+        "rung": point.rung,
+        "name": point.name,
+        "version": point.version,
+        "occurred_at": rfc3339(point.occurred_at),
+    }
+
+
 def render_state(opportunity_id: str, state: OpportunityState) -> dict[str, Any]:
     """Everything but what depends on the moment of reading (see `finish`)."""
     profile, ladder, rels = state.profile, state.ladder, state.relationships
@@ -86,14 +96,8 @@ def render_state(opportunity_id: str, state: OpportunityState) -> dict[str, Any]
         "opened_at": rfc3339(state.opened_at),
         "closed_at": _when(state.closed_at),
         "stage": ladder.stage,
-        "resume_point": {
-            "rung": point.rung,
-            "name": point.name,
-            "version": point.version,
-            "occurred_at": rfc3339(point.occurred_at),
-        }
-        if point
-        else None,
+        "resume_point": render_rung(point) if point else None,
+        "rungs_reached": [render_rung(reached) for reached in ladder.reached],
         "next_small_win": ladder.next_small_win,
         "last_small_win": {
             "type": win.type,

@@ -15,11 +15,12 @@ from pydantic import AfterValidator, AwareDatetime
 from api import deals
 from api.auth import Editor, ServicesDep, Viewer
 from api.fast_reads import etag, state_response
+from api.filters import PipelineFilters
 from api.openapi import ETAG, POSITION_HEADER, WRITTEN, IdempotencyKey, answers
 from api.pagination import Limit, decode_cursor, encode_cursor
 from api.presenters import history_item
 from api.problems import NOT_FOUND, PRECONDITION_FAILED, Problem
-from api.schemas.enums import Sort, Stage, Status
+from api.schemas.enums import Sort
 from api.schemas.events import EVENT_EXAMPLES, EventBody, OpenOpportunity
 from api.schemas.history import HistoryPage
 from api.schemas.responses import (
@@ -32,7 +33,6 @@ from api.schemas.responses import (
 )
 from api.services import Services
 from domain.application import Written
-from projections.queries import Filters
 
 router = APIRouter(prefix="/opportunities", tags=["opportunities"])
 
@@ -113,27 +113,12 @@ async def record_event(
 def list_opportunities(
     _key: Viewer,
     services: ServicesDep,
-    status: Status | None = None,
-    owner: str | None = None,
-    account: str | None = None,
-    stage: Stage | None = None,
-    stalled: bool | None = None,
-    single_threaded: bool | None = None,
-    q: Annotated[
-        str | None,
-        Query(max_length=200, description="Case-insensitive part of the title, account or owner."),
-    ] = None,
+    filters: PipelineFilters,
     sort: Sort = "-opened_at",
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
-    # The enumerations' members are str; the queries get the plain values.
-    filters = Filters(_plain(status), owner, account, _plain(stage), stalled, single_threaded, q)
     return json_response(deals.page(services, filters, str(sort), limit, cursor))
-
-
-def _plain(value: str | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _in_utc(value: datetime) -> datetime:

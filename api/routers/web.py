@@ -1,6 +1,7 @@
 """The web pages for sales teams: public static HTML, CSS and JavaScript shipped in the package
 (api/web/static). The pages hold no data: they sign in with an API key kept in the browser's
-sessionStorage and read and write through the authenticated /v1 API, like any other client."""
+localStorage until signing out (never in a URL) and read and write through the authenticated
+/v1 API, like any other client; their forms are generated from the public /openapi.json."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from api.schemas.enums import Channel, Depth, EventType, Rung, Source, Stage, Status, Trend
 from projections.render import rfc3339
@@ -32,6 +32,10 @@ class ResumePoint(BaseModel):
     name: Rung
     version: int
     occurred_at: UtcDatetime
+
+
+class RungReachedOut(ResumePoint):
+    """A rung of the ladder and the event that first reached it (of those that stand)."""
 
 
 class LastSmallWin(BaseModel):
@@ -100,6 +104,10 @@ class OpportunityOut(BaseModel):
     closed_at: UtcDatetime | None
     stage: Stage
     resume_point: ResumePoint | None
+    rungs_reached: list[RungReachedOut] = Field(
+        description="Every rung reached, lowest first: the resume point is the highest; a"
+        " rung below it may not have been reached (the ladder does not police the order)."
+    )
     next_small_win: Rung | None
     last_small_win: LastSmallWin | None
     momentum: MomentumOut
@@ -196,3 +204,49 @@ class VerifyOut(BaseModel):
     ok: bool
     checked: int
     problems: list[VerifyProblemOut]
+
+
+class StageTotalOut(BaseModel):
+    stage: Stage
+    count: int = Field(description="Deals at this stage that match the filters.")
+    unpriced: int = Field(description="Of those, deals without an amount.")
+    amounts: dict[str, float] = Field(
+        description="The amounts of the others summed per currency (ISO 4217 code -> sum);"
+        " amounts in different currencies are never added together."
+    )
+
+
+class TotalOut(BaseModel):
+    count: int
+    unpriced: int
+    amounts: dict[str, float]
+
+
+class PipelineTotalsOut(BaseModel):
+    stages: list[StageTotalOut] = Field(description="Every stage, in ladder order.")
+    total: TotalOut = Field(description="The same over every stage.")
+
+
+class MeOut(BaseModel):
+    name: str = Field(description="The key's name: recorded_by of what it records.")
+    role: str = Field(description="viewer, editor or admin.")
+
+
+class MomentumSettingsOut(BaseModel):
+    half_life_days: float = Field(
+        description="A small win's weight halves every so many active days."
+    )
+    trend_window_days: float = Field(
+        description="The trend compares momentum with this many days ago."
+    )
+    stall_threshold_days: float = Field(
+        description="An open deal without a small win for this many active days is stalled."
+    )
+    trend_step: float = Field(
+        description="Rising (falling): momentum at least this much above (below) what it"
+        " was a trend window earlier; steady otherwise."
+    )
+
+
+class SettingsOut(BaseModel):
+    momentum: MomentumSettingsOut

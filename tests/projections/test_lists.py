@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from api.reads import current_state
 from api.services import Services
-from projections.queries import SORTS, Filters, list_page, with_momentum
-from tests.projections.drivers import open_deal, record
+from domain.ladder import STAGES
+from projections.queries import SORTS, Filters, list_page, totals, with_momentum
+from tests.projections.drivers import DAY, open_deal, record
 
 
 def pipeline(services: Services, clock: Any) -> list[Any]:
@@ -118,3 +120,48 @@ def test_a_deal_becomes_stalled_in_the_list_as_time_passes_without_rewriting_row
     assert [i["id"] for i in stalled] == [str(deal)]
     assert stalled[0]["momentum"]["stalled"] is True
     assert services.runner.position("pipeline") == position
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(status="open"),
+        Filters(owner="lee", stalled=False),
+        Filters(account="acme", single_threaded=True),
+        Filters(q="deal 1"),
+    ],
+)
+def test_the_totals_per_stage_are_the_listed_deals_counted_and_summed(
+    services: Services, clock: Any, filters: Filters
+) -> None:
+    pipeline(services, clock)
+    services.runner.catch_up()
+    listed = pages(services, filters, "-momentum", limit=50)
+    found = totals(services.database, filters, services.clock(), STAGES)
+    assert [t.stage for t in found] == list(STAGES)
+    for total in found:
+        here = [s for s in listed if s["stage"] == total.stage]
+        assert total.count == len(here)
+        assert total.unpriced == sum(1 for s in here if s["amount"] is None)
+        sums: dict[str, float] = {}
+        for s in here:
+            if s["amount"] is not None:
+                sums[s["currency"]] = sums.get(s["currency"], 0.0) + s["amount"]
+        assert total.amounts == pytest.approx(sums)
+
+
+def test_closed_from_and_closed_to_keep_the_closes_in_the_window(
+    services: Services, clock: Any
+) -> None:
+    ids = pipeline(services, clock)
+    services.runner.catch_up()
+    states = [current_state(services, d) for d in ids]
+    closes = sorted(s["closed_at"] for s in states if s["closed_at"])
+    assert len(closes) >= 2
+    start = datetime.fromisoformat(closes[1].replace("Z", "+00:00"))
+    window = Filters(closed_from=start, closed_to=start + DAY)
+    got = {i["id"] for i in pages(services, window, "-closed_at", limit=3)}
+    assert got == {s["id"] for s in states if s["closed_at"] == closes[1]}
+    before = {i["id"] for i in pages(services, Filters(closed_to=start), "-closed_at", 3)}
+    assert before == {s["id"] for s in states if s["closed_at"] and s["closed_at"] < closes[1]}

@@ -1,7 +1,9 @@
 """Web page fixtures: the real server (uvicorn on 127.0.0.1, a free port, SQLite in a temporary
-directory, an editor key made with KeyStore), seeded through its API, and the system Chromium
-driven by Playwright. No browser is ever downloaded: without Chromium the browser tests skip,
-except under CI=true, where they fail (.ci/run installs it)."""
+directory, a key per role made with KeyStore: the editor "lee", the viewer "val" and the admin
+"ada"), seeded through its API, and the system Chromium driven by Playwright. No browser is
+ever downloaded: without Chromium the browser tests skip, except under CI=true, where they
+fail (.ci/run installs it). Each test module gets its own server, so a module's writes are
+its own."""
 
 from __future__ import annotations
 
@@ -52,11 +54,16 @@ def chromium_path() -> str:
     raise AssertionError("unreachable")
 
 
+KEY_ITEM = "smallwins.apiKey"  # where the pages keep the key (localStorage)
+NAMES = {"editor": "lee", "viewer": "val", "admin": "ada"}
+
+
 @dataclass
 class LiveServer:
     url: str
-    key: str
+    key: str  # the editor's
     deals: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # role -> key
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +72,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     directory = tmp_path_factory.mktemp("web")
     settings = Settings(database_url=f"sqlite:///{directory / 'smallwins.db'}")
     app = create_app(settings)
-    _key, token = app.state.services.keys.create("lee", "editor")
+    keys = {role: app.state.services.keys.create(name, role)[1] for role, name in NAMES.items()}
+    token = keys["editor"]
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -78,7 +86,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the server did not start", pytrace=False)
         time.sleep(0.05)
-    live = LiveServer(f"http://127.0.0.1:{port}", token)
+    live = LiveServer(f"http://127.0.0.1:{port}", token, keys=keys)
     live.deals = seed(live.url, token)
     yield live
     server.should_exit = True
@@ -108,18 +116,23 @@ class Pages:
     errors: list[str] = field(default_factory=list)
     contexts: list[Any] = field(default_factory=list)
 
-    def open(
-        self, path: str, *, width: int = 1280, height: int = 900, signed_in: bool = True
-    ) -> Any:
+    def context(self, *, width: int = 1280, height: int = 900, role: str | None = None) -> Any:
+        """A browser profile (its tabs share localStorage), signed in with `role`'s key."""
+        state = {"cookies": [], "origins": []}
+        if role is not None:  # signed in before: the key in the origin's localStorage
+            entry = {"name": KEY_ITEM, "value": self.server.keys[role]}
+            state["origins"] = [{"origin": self.server.url, "localStorage": [entry]}]
         context = self.browser.new_context(
-            viewport={"width": width, "height": height}, base_url=self.server.url
+            viewport={"width": width, "height": height},
+            base_url=self.server.url,
+            storage_state=state,
         )
         context.set_default_timeout(10_000)
-        if signed_in:
-            context.add_init_script(
-                f"sessionStorage.setItem('smallwins.apiKey', {self.server.key!r})"
-            )
         self.contexts.append(context)
+        return context
+
+    def tab(self, context: Any, path: str) -> Any:
+        """A new tab of `context` at `path`, its script errors collected."""
         page = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(f"{path}: {error}"))
         page.on(
@@ -132,6 +145,18 @@ class Pages:
         )
         page.goto(path)
         return page
+
+    def open(
+        self,
+        path: str,
+        *,
+        width: int = 1280,
+        height: int = 900,
+        signed_in: bool = True,
+        role: str = "editor",
+    ) -> Any:
+        context = self.context(width=width, height=height, role=role if signed_in else None)
+        return self.tab(context, path)
 
     @staticmethod
     def screenshot(page: Any, name: str) -> Path:

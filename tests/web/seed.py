@@ -29,15 +29,22 @@ class Seeder:
         opened: str = response.json()["id"]
         return opened
 
-    def record(self, opportunity_id: str, days_ago: float, event_type: str, **fields: Any) -> None:
+    def record(
+        self, opportunity_id: str, days_ago: float, event_type: str, **fields: Any
+    ) -> dict[str, Any]:
         body = {"type": event_type, "occurred_at": _at(days_ago), **fields}
         response = self.client.post(f"/v1/opportunities/{opportunity_id}/events", json=body)
         response.raise_for_status()
+        state: dict[str, Any] = response.json()
+        return state
 
 
 def seed(base_url: str, key: str) -> dict[str, str]:
-    """Opens four deals: Acme (demo stage, rising), Globex (no small win yet), Initech (paused
-    at verbal commitment, due to resume) and Umbrella (a meeting, stalled). Their ids by name."""
+    """Opens Acme (demo stage, rising), Globex (no small win yet), Initech (paused at verbal
+    commitment, due to resume), Umbrella (a meeting, stalled), Hooli (decision makers reached
+    without customer data: the ladder has a gap), six leads without a small win (kim's), and
+    three closed deals: Soylent won 5 days ago, Massive lost 10 days ago, Vandelay lost 200
+    days ago. Their ids by name."""
     s = Seeder(base_url, key)
     acme = s.open(
         30, title="Acme scheduling rollout", account="Acme Corp", amount=48000,
@@ -71,7 +78,31 @@ def seed(base_url: str, key: str) -> dict[str, str]:
              resume_on=(datetime.now(UTC) - timedelta(days=1)).date().isoformat())  # fmt: skip
     umbrella = s.open(60, title="Umbrella safety audit", account="Umbrella", owner="lee")
     s.record(umbrella, 40, "MeetingGained", contact="Alice", department="Security")
-    return {"acme": acme, "globex": globex, "initech": initech, "umbrella": umbrella}
+    hooli = s.open(
+        20, title="Hooli data platform", account="Hooli", amount=15000, currency="EUR", owner="jo",
+        buying_departments=["Data", "Finance"],
+    )  # fmt: skip
+    s.record(hooli, 18, "MeetingGained", contact="Gavin", department="Data")
+    s.record(
+        hooli, 10, "StakeholderBoughtIn", stakeholder="Gavin", department="Data", role="champion"
+    )
+    s.record(hooli, 8, "StakeholderBoughtIn", stakeholder="Laurie", department="Finance",
+             role="economic_buyer")  # fmt: skip
+    leads = {f"lead{n}": s.open(1, title=f"Lead {n}", account=f"Prospect {n}", owner="kim")
+             for n in range(1, 7)}  # fmt: skip
+    soylent = s.open(40, title="Soylent cafeteria", account="Soylent", amount=20000,
+                     currency="EUR", owner="lee")  # fmt: skip
+    s.record(soylent, 30, "MeetingGained", contact="Sol", department="Kitchen")
+    s.record(soylent, 5, "ClosedWon", amount=21000)
+    massive = s.open(60, title="Massive dynamics suite", account="Massive", amount=9000,
+                     owner="jo")  # fmt: skip
+    s.record(massive, 10, "ClosedLost", reason="price")
+    vandelay = s.open(250, title="Vandelay imports", account="Vandelay", amount=5000, owner="jo")
+    s.record(vandelay, 200, "ClosedLost", reason="competitor")
+    return {
+        "acme": acme, "globex": globex, "initech": initech, "umbrella": umbrella, "hooli": hooli,
+        "soylent": soylent, "massive": massive, "vandelay": vandelay, **leads,
+    }  # fmt: skip
 
 
 if __name__ == "__main__":

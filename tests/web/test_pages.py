@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +17,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.routers.web import MEDIA_TYPES, static_files
 from api.settings import Settings
+from domain.momentum import weight
+from domain.records import EventRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("/app/", "/app/sign-in", "/app/analysis", "/app/deals/any-id")
@@ -102,3 +106,22 @@ def test_the_package_data_declares_every_shipped_asset() -> None:
 def test_the_web_routes_stay_out_of_the_openapi_document(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert [path for path in paths if path == "/" or path.startswith(("/app", "/static"))] == []
+
+
+def test_the_small_win_weights_the_pages_explain_are_the_domains() -> None:
+    text = (ROOT / "api" / "web" / "static" / "js" / "explain.js").read_text()
+    table = dict(re.findall(r"^\s+(\w+): (\d),", text, re.M))
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def of(kind: str, **data: Any) -> int:
+        return weight(EventRecord(kind, 2, when, when, "jo", data))
+
+    assert {name: int(value) for name, value in table.items()} == {
+        "MeetingGained": of("MeetingGained"),
+        "CustomerDataGathered": of("CustomerDataGathered"),
+        "InteractionCompleted": of("InteractionCompleted", commitment_gained=True),
+        "DemoScheduled": of("DemoScheduled"),
+        "StakeholderBoughtIn": of("StakeholderBoughtIn", role="champion"),
+        "StakeholderBoughtInDecisionMaker": of("StakeholderBoughtIn", role="decision_maker"),
+        "VerbalCommitment": of("VerbalCommitment"),
+    }

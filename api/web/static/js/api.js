@@ -1,5 +1,8 @@
-// The one way the pages talk to the /v1 API: the API key from sessionStorage as a bearer
-// token, JSON in and out, RFC 9457 problem documents turned into ApiError.
+// The one way the pages talk to the /v1 API: the API key from localStorage (kept for this
+// browser until signing out, never put in a URL) as a bearer token, JSON in and out,
+// RFC 9457 problem documents turned into ApiError. Also what every page asks once: who is
+// signed in (/v1/me), the settings the numbers are computed with, and the OpenAPI document
+// the forms are generated from.
 
 const KEY_ITEM = "smallwins.apiKey";
 export const SIGN_IN_PATH = "/app/sign-in";
@@ -21,22 +24,31 @@ export class ApiError extends Error {
 }
 
 function fieldName(error) {
-  if (Array.isArray(error.loc) && error.loc.length > 1 && error.loc[0] === "body") {
+  if (Array.isArray(error.loc) && error.loc.length > 1 && ["body", "query"].includes(error.loc[0])) {
     return String(error.loc[1]);
   }
   return String(error.field || "").split(".")[0];
 }
 
 export function apiKey() {
-  return sessionStorage.getItem(KEY_ITEM);
+  return localStorage.getItem(KEY_ITEM);
 }
 
 export function storeKey(key) {
-  sessionStorage.setItem(KEY_ITEM, key);
+  localStorage.setItem(KEY_ITEM, key);
 }
 
 export function signOut() {
-  sessionStorage.removeItem(KEY_ITEM);
+  localStorage.removeItem(KEY_ITEM);
+}
+
+/** Another tab signed out (or in as someone else): this one follows. */
+export function followOtherTabs() {
+  window.addEventListener("storage", (event) => {
+    if (event.key !== KEY_ITEM && event.key !== null) return;
+    if (!apiKey()) goToSignIn();
+    else if (event.oldValue && event.newValue !== event.oldValue) location.reload();
+  });
 }
 
 /** A same-site path to come back to after signing in (never another origin). */
@@ -136,4 +148,67 @@ export async function mapLimited(inputs, limit, work) {
   }
   await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
   return results;
+}
+
+const once = new Map();
+function remembered(name, load) {
+  if (!once.has(name)) {
+    const promise = load();
+    promise.catch(() => once.delete(name)); // a failure is asked again next time
+    once.set(name, promise);
+  }
+  return once.get(name);
+}
+
+/** Who is signed in: {name, role} of the key (asked once per page). */
+export function me() {
+  return remembered("me", () => get("/v1/me"));
+}
+
+/** The settings momentum and stalls are computed with: {momentum: {half_life_days, ...}}. */
+export function settings() {
+  return remembered("settings", () => get("/v1/settings"));
+}
+
+/** The API's OpenAPI document (public): the forms are generated from its request bodies. */
+export function openapi() {
+  return remembered("openapi", async () => {
+    const response = await fetch("/openapi.json", { headers: { Accept: "application/json" } });
+    if (!response.ok) throw new ApiError(response.status, { title: "No OpenAPI document" });
+    return response.json();
+  });
+}
+
+const RANKS = { viewer: 0, editor: 1, admin: 2 };
+
+/** Whether a key of `role` may do what `needed` may (viewer < editor < admin). */
+export function allows(role, needed) {
+  return (RANKS[role] ?? -1) >= (RANKS[needed] ?? Infinity);
+}
+
+function idempotencyKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * POSTs that can be retried safely: a body sent again after no answer came goes with the
+ * same Idempotency-Key, so it is recorded once. One sender per form.
+ */
+export function sender() {
+  let pending = null; // {path, body, key}: a request whose answer never came
+  return async function send(path, body, headers = {}) {
+    const serialized = JSON.stringify(body);
+    const same = pending && pending.path === path && pending.body === serialized;
+    const key = same ? pending.key : idempotencyKey();
+    pending = { path, body: serialized, key };
+    try {
+      const answer = await request(path, { method: "POST", body, headers: { ...headers, "Idempotency-Key": key } });
+      pending = null;
+      return answer;
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status !== 0) pending = null;
+      throw error;
+    }
+  };
 }

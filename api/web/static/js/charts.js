@@ -77,19 +77,33 @@ function niceMax(value) {
   return step * power;
 }
 
+/** Ticks at a round step across [low, high] (about `count` of them). */
+function ticksOf(low, high, count) {
+  const span = high - low;
+  if (!(span > 0)) return { ticks: [low], decimals: 0 };
+  const raw = span / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * power >= raw) || 10) * power;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  const ticks = [];
+  for (let t = Math.ceil(low / step) * step; t <= high + step * 1e-6; t += step) ticks.push(Number(t.toFixed(decimals)));
+  return { ticks, decimals };
+}
+
 /**
- * A line over time. points: [{at: Date, value: number, label: string, marked: bool}].
- * Marked points get a dot (with a tooltip); the line runs through all of them.
+ * A line over a numeric axis (e.g. days). points: [{x: number, value: number, label:
+ * string, marked: bool}]. Marked points get a dot (with a tooltip); the line runs through
+ * all of them. `xTitle` names the axis; ticks fall on round values.
  */
-export function lineChart(container, points, { title, description }) {
+export function lineChart(container, points, { title, description, xTitle = "" }) {
   register(container, () => {
     const width = widthOf(container);
-    const height = 220;
-    const pad = { left: 44, right: 14, top: 14, bottom: 34 };
+    const height = xTitle ? 240 : 220;
+    const pad = { left: 44, right: 14, top: 14, bottom: xTitle ? 52 : 34 };
     const svg = frame(width, height, title, description);
-    const times = points.map((p) => p.at.getTime());
-    const first = Math.min(...times);
-    const last = Math.max(...times);
+    const xs = points.map((p) => p.x);
+    const first = Math.min(...xs);
+    const last = Math.max(...xs);
     const span = last - first || 1;
     const top = niceMax(Math.max(...points.map((p) => p.value)));
     const x = (t) => pad.left + ((t - first) / span) * (width - pad.left - pad.right);
@@ -104,20 +118,20 @@ export function lineChart(container, points, { title, description }) {
         s("text", { x: pad.left - 6, y: y(value) + 4, class: "axis", "text-anchor": "end" }, format(value)),
       );
     }
-    const ticks = width < 420 ? [first, last] : [first, first + span / 2, last];
-    ticks.forEach((t, index) => {
-      const anchor = index === 0 ? "start" : index === ticks.length - 1 ? "end" : "middle";
-      const label = new Date(t).toLocaleString(undefined, span < 3_600_000
-        ? { hour: "2-digit", minute: "2-digit", second: "2-digit" }
-        : span < 2 * 86_400_000
-          ? { hour: "2-digit", minute: "2-digit" }
-          : { month: "short", day: "numeric" });
-      svg.append(s("text", { x: x(t), y: height - 10, class: "axis", "text-anchor": anchor }, label));
-    });
-    const path = points.map((p, i) => `${i ? "L" : "M"}${x(p.at.getTime()).toFixed(1)},${y(p.value).toFixed(1)}`);
+    const { ticks, decimals: tickDecimals } = ticksOf(first, last, width < 420 ? 3 : 6);
+    for (const t of ticks) {
+      svg.append(
+        s("line", { x1: x(t), x2: x(t), y1: height - pad.bottom, y2: height - pad.bottom + 4, class: "grid" }),
+        s("text", { x: x(t), y: height - pad.bottom + 17, class: "axis x-tick", "text-anchor": "middle" }, t.toFixed(tickDecimals)),
+      );
+    }
+    if (xTitle) {
+      svg.append(s("text", { x: pad.left + (width - pad.left - pad.right) / 2, y: height - 8, class: "axis x-title", "text-anchor": "middle" }, xTitle));
+    }
+    const path = points.map((p, i) => `${i ? "L" : "M"}${x(p.x).toFixed(1)},${y(p.value).toFixed(1)}`);
     svg.append(s("path", { d: path.join(" "), class: "line" }));
     for (const point of points.filter((p) => p.marked)) {
-      const dot = s("circle", { cx: x(point.at.getTime()), cy: y(point.value), r: 4, class: "dot" });
+      const dot = s("circle", { cx: x(point.x), cy: y(point.value), r: 4, class: "dot" });
       dot.append(s("title", {}, point.label));
       svg.append(dot);
     }

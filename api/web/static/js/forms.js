@@ -1,66 +1,21 @@
-// Recording events from the deal page: one set of fields per event type (DESIGN section 2),
-// POSTed to /v1/opportunities/{id}/events with If-Match and an Idempotency-Key. A 422's
-// errors are shown next to their fields; 409, 412 and the rest above the button.
+// The deal page's forms, generated from the API's request bodies (schema.js): recording an
+// event, editing the deal's details (a DetailsChanged with only what changed), and taking an
+// event back (an EventRetracted, with a reason). Each POSTs to
+// /v1/opportunities/{id}/events with If-Match and an Idempotency-Key; a 422's errors are
+// shown next to their fields, a 409 or 412 above the button, in the pages' words.
 
-import { ApiError, request } from "./api.js";
-import { h, instantFromInput, replace, words } from "./ui.js";
+import { ApiError, sender } from "./api.js";
+import { clearErrors, fieldBlock, fieldError, problemLine, readField, showFieldErrors, showProblem } from "./fields.js";
+import { h, plainWords, replace, words } from "./ui.js";
 
-const MEETING_KINDS = ["initial", "needs_analysis", "proposal", "decision_makers", "other"];
-const ROLES = ["decision_maker", "economic_buyer", "champion", "influencer", "technical_evaluator", "user", "other"];
-const CHANNELS = ["email", "phone", "meeting", "video", "other"];
-const LOSS_REASONS = ["no_fit", "price", "competitor", "no_decision", "timing", "other"];
-
-const text = (name, label, extra = {}) => ({ name, label, type: "text", ...extra });
-const required = { required: true };
-const department = text("department", "Department", { required: true, list: "known-departments" });
-
-export const EVENT_FORMS = {
-  MeetingGained: [
-    text("contact", "Contact", required),
-    department,
-    { name: "kind", label: "Kind of meeting", type: "select", options: MEETING_KINDS },
-  ],
-  CustomerDataGathered: [{ name: "summary", label: "What you learned", type: "textarea", required: true }],
-  StakeholderBoughtIn: [
-    text("stakeholder", "Stakeholder", required),
-    department,
-    { name: "role", label: "Role", type: "select", options: ROLES, required: true },
-    text("title", "Job title"),
-  ],
-  DemoScheduled: [
-    { name: "scheduled_for", label: "Demo date and time", type: "datetime", required: true },
-    text("attendees", "Attendees", { list: true, help: "Names, separated by commas." }),
-  ],
-  VerbalCommitment: [
-    text("stakeholder", "Who committed", required),
-    { name: "amount", label: "Amount", type: "number" },
-  ],
-  Paused: [
-    { name: "reason", label: "Reason", type: "textarea", required: true },
-    { name: "resume_on", label: "Resume on", type: "date" },
-  ],
-  Resumed: [],
-  InteractionPlanned: [
-    text("contact", "Contact", required),
-    department,
-    { name: "channel", label: "Channel", type: "select", options: CHANNELS, required: true },
-    { name: "purpose", label: "Purpose (why)", type: "textarea", required: true },
-    text("commitment_objective", "Commitment objective", { help: "What they should commit to next." }),
-    { name: "planned_for", label: "When", type: "datetime", help: "When it should happen." },
-  ],
-  InteractionCompleted: [
-    { name: "interaction_id", label: "Planned interaction", type: "interaction", required: true },
-    { name: "commitment_gained", label: "The commitment was gained", type: "checkbox" },
-    { name: "outcome", label: "Outcome", type: "textarea" },
-  ],
-  ClosedWon: [{ name: "amount", label: "Final amount", type: "number" }],
-  ClosedLost: [{ name: "reason", label: "Reason", type: "select", options: LOSS_REASONS, required: true }],
-};
-
-const COMMON = [
-  { name: "occurred_at", label: "When it happened", type: "datetime", help: "Leave empty for now." },
-  { name: "note", label: "Note", type: "textarea" },
-];
+/** Corrections with forms of their own (the edit-details form and "take back"). */
+export const OWN_FORMS = new Set(["DetailsChanged", "EventRetracted"]);
+const FOLLOW_UPS = new Set(["InteractionRescheduled", "InteractionCancelled", "InteractionCompleted"]);
+// The lifecycle (domain/lifecycle.py): what a paused or a closed deal still admits.
+const WHILE_PAUSED = new Set(["Resumed", "ClosedWon", "ClosedLost", "InteractionPlanned", "InteractionRescheduled",
+  "InteractionCancelled", "DetailsChanged", "EventRetracted"]);
+const WHILE_CLOSED = new Set(["Reopened", "EventRetracted"]);
+const CLOSED = new Set(["won", "lost"]);
 
 export const NEXT_WIN_TYPES = {
   meeting: "MeetingGained",
@@ -70,199 +25,271 @@ export const NEXT_WIN_TYPES = {
   verbal_commitment: "VerbalCommitment",
 };
 
-/** The event types the deal's lifecycle allows now (DESIGN section 2, lifecycle invariants). */
-export function allowedTypes(state) {
-  if (state.status === "paused") return ["Resumed", "InteractionPlanned", "ClosedWon", "ClosedLost"];
-  if (state.status !== "open") return [];
-  return Object.keys(EVENT_FORMS).filter(
-    (type) => type !== "Resumed" && (type !== "InteractionCompleted" || state.open_interactions.length),
-  );
+/** The event types the recording form offers a deal in `state`, in the API's order. */
+export function allowedTypes(forms, state) {
+  const closed = CLOSED.has(state.status);
+  return Object.keys(forms).filter((type) => {
+    if (type === "OpportunityOpened" || OWN_FORMS.has(type)) return false;
+    if (closed) return WHILE_CLOSED.has(type);
+    if (state.status === "paused" && !WHILE_PAUSED.has(type)) return false;
+    if (type === "Paused" && state.status !== "open") return false;
+    if (type === "Resumed" && state.status !== "paused") return false;
+    if (type === "Reopened") return false;
+    return !FOLLOW_UPS.has(type) || state.open_interactions.length > 0;
+  });
 }
 
-function interactionLabel(i) {
-  const objective = i.commitment_objective ? ` — objective: ${i.commitment_objective}` : "";
-  return `${i.contact} (${i.department}) by ${i.channel}: ${i.purpose}${objective}`;
+function buttonText(type) {
+  return type === "Reopened" ? "Reopen the deal" : `Record ${words(type).toLowerCase()}`;
 }
 
-function control(field, id, state) {
-  const described = [field.help ? `${id}-help` : null, `${id}-error`].filter(Boolean).join(" ");
-  const common = { id, name: field.name, "aria-describedby": described, required: field.required || null };
-  switch (field.type) {
-    case "textarea":
-      return h("textarea", { ...common, rows: 3 });
-    case "select":
-      return h("select", common, field.options.map((value) => h("option", { value }, words(value))));
-    case "interaction":
-      return h("select", common, state.open_interactions.map((i) => h("option", { value: i.interaction_id }, interactionLabel(i))));
-    case "checkbox":
-      return h("input", { ...common, type: "checkbox", value: "true" });
-    case "number":
-      return h("input", { ...common, type: "number", min: 0, step: "any", inputmode: "decimal" });
-    case "datetime":
-      return h("input", { ...common, type: "datetime-local", step: 1 });
-    case "date":
-      return h("input", { ...common, type: "date" });
-    default:
-      return h("input", { ...common, type: "text", list: typeof field.list === "string" ? field.list : null, autocomplete: "off" });
+/** The answer to a failed POST, said where it belongs. */
+function showFailure(form, error, { describeInteraction, verb = "Not recorded" } = {}) {
+  if (!(error instanceof ApiError)) throw error;
+  if (error.status === 422 && error.fieldErrors.length) {
+    showFieldErrors(form, error.fieldErrors.map((e) => ({ ...e, message: plainWords(e.message, describeInteraction) })), { verb });
+  } else if (error.status === 412) {
+    showProblem(form, `${verb}: someone recorded on this deal since the page was loaded. Reload the page to see the change, then try again.`);
+  } else if (error.status === 0) {
+    showProblem(form, `${verb} yet: the server did not answer (${error.message}). Submit again to retry safely.`);
+  } else {
+    showProblem(form, `${verb}: ${plainWords(error.message, describeInteraction)}`);
   }
 }
 
-function fieldBlock(field, state) {
-  const id = `event-${field.name}`;
-  const label = h("label", { for: id }, field.label, field.required || field.type === "checkbox" ? "" : h("span", { class: "optional" }, " (optional)"));
-  const input = control(field, id, state);
-  const help = field.help ? h("p", { id: `${id}-help`, class: "help" }, field.help) : null;
-  const error = h("p", { id: `${id}-error`, class: "field-error" });
-  const checkbox = field.type === "checkbox";
-  return h("div", { class: `field${checkbox ? " checkbox" : ""}`, "data-field": field.name },
-    checkbox ? [input, label] : [label, input], help, error);
+async function submitting(form, work) {
+  const button = form.querySelector("button[type=submit]");
+  if (button) button.disabled = true;
+  form.setAttribute("aria-busy", "true");
+  try {
+    await work();
+  } finally {
+    form.removeAttribute("aria-busy");
+    const again = form.querySelector("button[type=submit]");
+    if (again) again.disabled = false;
+  }
 }
 
-function value(form, field) {
-  const element = form.elements[field.name];
-  if (!element) return undefined;
-  if (field.type === "checkbox") return element.checked;
-  const raw = element.value;
-  if (field.type === "datetime") return raw ? instantFromInput(raw) ?? raw : undefined;
-  if (field.type === "number") {
-    if (raw === "") return undefined;
-    const number = Number(raw);
-    return Number.isFinite(number) ? number : raw;
+function bodyOf(form, fields, type) {
+  const body = { type };
+  for (const field of fields) {
+    const value = readField(form, field);
+    if (value !== undefined) body[field.name] = value;
   }
-  if (field.list === true) {
-    const names = raw.split(",").map((name) => name.trim()).filter(Boolean);
-    return names.length ? names : undefined;
-  }
-  if (raw.trim() === "" && !field.required) return undefined;
-  return raw;
-}
-
-function idempotencyKey() {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return body;
 }
 
 /**
- * The recording form of one deal. `getState()` is the state shown; `onRecorded(state, type)`
- * runs after a 201 with the new state. Returns {render, choose}.
+ * The recording form of one deal. `forms` are schema.js's; `getState()` the state shown;
+ * `lists()` suggestions per field name; `onRecorded(state, type)` runs after a 201.
+ * Returns {render, choose(type, values)}.
  */
-export function recordingForm(form, { opportunityId, getState, onRecorded, departments }) {
-  let pending = null; // {body, key}: a request whose answer never came, retried with its key
-
-  function clearErrors() {
-    for (const error of form.querySelectorAll(".field-error")) error.textContent = "";
-    for (const invalid of form.querySelectorAll("[aria-invalid]")) invalid.removeAttribute("aria-invalid");
-    const summary = form.querySelector("#record-problem");
-    if (summary) summary.textContent = "";
-  }
-
-  function showProblem(message) {
-    const summary = form.querySelector("#record-problem");
-    summary.textContent = message;
-  }
-
-  function showFieldErrors(errors, fields) {
-    const known = new Set(fields.map((f) => f.name));
-    const elsewhere = [];
-    let first = null;
-    for (const { field, message } of errors) {
-      const name = field === "type" ? "event-type" : field;
-      const input = known.has(field) ? form.elements[field] : name === "event-type" ? form.elements.type : null;
-      const slot = input ? form.querySelector(`#${input.id}-error`) : null;
-      if (!slot) {
-        elsewhere.push(`${words(field)}: ${message}`);
-        continue;
-      }
-      slot.textContent = slot.textContent ? `${slot.textContent}; ${message}` : message;
-      input.setAttribute("aria-invalid", "true");
-      first = first || input;
-    }
-    const count = errors.length;
-    showProblem(`Not recorded: ${count} problem${count === 1 ? "" : "s"} to fix.${elsewhere.length ? ` ${elsewhere.join(" ")}` : ""}`);
-    (first || form.querySelector("#record-problem")).focus();
-  }
+export function recordingForm(form, { opportunityId, forms, getState, lists, describeInteraction, onRecorded }) {
+  const send = sender();
+  let preset = {};
 
   function render(chosen) {
     const state = getState();
-    const types = allowedTypes(state);
+    const types = allowedTypes(forms, state);
     if (!types.length) {
       replace(form, h("p", { class: "empty" }, `This deal is ${state.status}: nothing more can be recorded on it.`));
       return;
     }
     const type = types.includes(chosen) ? chosen : types.includes(form.elements.type?.value) ? form.elements.type.value : types[0];
-    const fields = [...EVENT_FORMS[type], ...COMMON];
-    const typeSelect = h("select", { id: "event-type", name: "type", "aria-describedby": "event-type-error" },
+    const spec = forms[type];
+    const typeSelect = h("select", { id: "event-type", name: "type", "aria-describedby": "event-type-help event-type-error" },
       types.map((t) => h("option", { value: t, selected: t === type }, words(t))));
     typeSelect.addEventListener("change", () => {
+      preset = {};
       render(typeSelect.value);
       form.elements.type.focus();
     });
     replace(
       form,
       h("div", { class: "field" }, h("label", { for: "event-type" }, "Event"), typeSelect,
+        h("p", { id: "event-type-help", class: "help" }, spec.description),
         h("p", { id: "event-type-error", class: "field-error" })),
-      h("fieldset", {}, h("legend", {}, words(type)), fields.map((f) => fieldBlock(f, state))),
-      h("datalist", { id: "known-departments" }, departments().map((name) => h("option", { value: name }))),
-      h("p", { id: "record-problem", class: "form-problem", role: "alert", tabindex: "-1" }),
-      h("div", { class: "actions" }, h("button", { type: "submit" }, `Record ${words(type).toLowerCase()}`)),
+      h("fieldset", {}, h("legend", {}, words(type)),
+        spec.fields.map((field) => fieldBlock(field, {
+          prefix: "event", value: preset[field.name], interactions: state.open_interactions, lists: lists(),
+        }))),
+      problemLine("record-problem"),
+      h("div", { class: "actions" }, h("button", { type: "submit" }, buttonText(type))),
     );
     form.dataset.type = type;
   }
 
-  async function submit(event) {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const state = getState();
     const type = form.elements.type.value;
-    const fields = [...EVENT_FORMS[type], ...COMMON];
-    const body = { type };
-    for (const field of fields) {
-      const v = value(form, field);
-      if (v !== undefined) body[field.name] = v;
-    }
-    const serialized = JSON.stringify(body);
-    const key = pending && pending.body === serialized ? pending.key : idempotencyKey();
-    pending = { body: serialized, key };
-    clearErrors();
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    form.setAttribute("aria-busy", "true");
-    try {
-      const { data } = await request(`/v1/opportunities/${opportunityId}/events`, {
-        method: "POST",
-        body,
-        headers: { "If-Match": `"${state.version}"`, "Idempotency-Key": key },
-      });
-      pending = null;
-      await onRecorded(data, type);
-      render(type);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      if (error.status !== 0) pending = null;
-      if (error.status === 422 && error.fieldErrors.length) {
-        showFieldErrors(error.fieldErrors, fields);
-      } else if (error.status === 412) {
-        showProblem("Not recorded: someone recorded on this deal since the page was loaded. Reload the page to see the change, then record again.");
-        form.querySelector("#record-problem").focus();
-      } else if (error.status === 0) {
-        showProblem(`Not recorded yet: the server did not answer (${error.message}). Submit again to retry safely.`);
-      } else {
-        showProblem(`Not recorded: ${error.message}`);
-        form.querySelector("#record-problem").focus();
+    const body = bodyOf(form, forms[type].fields, type);
+    clearErrors(form);
+    await submitting(form, async () => {
+      try {
+        const { data } = await send(`/v1/opportunities/${opportunityId}/events`, body, { "If-Match": `"${state.version}"` });
+        preset = {};
+        await onRecorded(data, type);
+        render(type);
+      } catch (error) {
+        showFailure(form, error, { describeInteraction });
       }
-    } finally {
-      form.removeAttribute("aria-busy");
-      const again = form.querySelector("button[type=submit]");
-      if (again) again.disabled = false;
-    }
-  }
+    });
+  });
 
-  form.addEventListener("submit", submit);
   return {
     render,
-    choose(type) {
+    /** Show the form for `type` with some values chosen already, and focus its first field. */
+    choose(type, values = {}) {
+      preset = values;
       render(type);
       const first = form.querySelector("fieldset input, fieldset select, fieldset textarea");
       (first || form.elements.type).focus();
     },
   };
+}
+
+function sameValue(name, before, after) {
+  if (Array.isArray(before) || Array.isArray(after)) {
+    const key = (list) => (list || []).map((v) => v.trim().replace(/\s+/g, " ").toLowerCase()).join("\n");
+    return key(before) === key(after);
+  }
+  if (typeof after === "string" && typeof before === "string") return before.trim() === after.trim();
+  return before === after;
+}
+
+/**
+ * Edit the deal's details: the DetailsChanged fields filled with the current values; only
+ * what changed is sent, and nothing at all when nothing changed. Returns {render}.
+ */
+export function detailsForm(form, { opportunityId, forms, getState, lists, onRecorded, onCancel }) {
+  const send = sender();
+  const spec = forms.DetailsChanged;
+  const details = spec.fields.filter((f) => f.name !== "occurred_at" && f.name !== "note");
+
+  function render() {
+    const state = getState();
+    replace(
+      form,
+      h("p", { class: "help" }, "Change what needs changing: only the fields you change are recorded, in one event."),
+      spec.fields.map((field) => fieldBlock(field, { prefix: "details", value: details.includes(field) ? state[field.name] : undefined, lists: lists() })),
+      problemLine("details-problem"),
+      h("div", { class: "actions" },
+        h("button", { type: "submit" }, "Save the changes"),
+        h("button", { type: "button", class: "secondary", onclick: onCancel }, "Cancel")),
+    );
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const state = getState();
+    clearErrors(form);
+    const body = { type: "DetailsChanged" };
+    let emptied = false;
+    for (const field of details) {
+      const value = readField(form, field);
+      if (value === undefined) {
+        if (state[field.name] !== null && state[field.name] !== undefined && !(Array.isArray(state[field.name]) && !state[field.name].length)) {
+          fieldError(form, field.name, "cannot be emptied here: give a new value, or put the old one back");
+          emptied = true;
+        }
+      } else if (!sameValue(field.name, state[field.name], value)) {
+        body[field.name] = value;
+      }
+    }
+    if (emptied) {
+      showProblem(form, "Not saved: a detail cannot be emptied.", { focus: false });
+      form.querySelector("[aria-invalid=true]").focus();
+      return;
+    }
+    if (Object.keys(body).length === 1) {
+      showProblem(form, "Nothing changed: edit a field first. Nothing was recorded.");
+      return;
+    }
+    for (const field of spec.fields.filter((f) => !details.includes(f))) {
+      const value = readField(form, field);
+      if (value !== undefined) body[field.name] = value;
+    }
+    await submitting(form, async () => {
+      try {
+        const { data } = await send(`/v1/opportunities/${opportunityId}/events`, body, { "If-Match": `"${state.version}"` });
+        const changed = Object.keys(body).filter((name) => details.some((f) => f.name === name));
+        await onRecorded(data, "DetailsChanged", changed);
+      } catch (error) {
+        showFailure(form, error, { verb: "Not saved" });
+      }
+    });
+  });
+
+  return { render };
+}
+
+/**
+ * "Take back" one event: a small form asking why, sending an EventRetracted of its version.
+ * `name` says which event in prose. Returns the form element.
+ */
+export function retractForm({ opportunityId, forms, getState, version, name, describeInteraction, onRecorded, onCancel }) {
+  const send = sender();
+  const spec = forms.EventRetracted;
+  const prefix = `retract-${version}`;
+  const shown = spec.fields.filter((f) => f.name !== "occurred_at"); // a take-back happens now
+  const form = h("form", { class: "retract-form", novalidate: true, "aria-label": `Take back ${name}` },
+    h("p", { class: "help" }, `Taking back ${name}: every number is computed again as if it had never been recorded. The timeline keeps it, struck through.`),
+    shown.map((field) => field.name === "version"
+      ? h("input", { type: "hidden", name: "version", value: version })
+      : fieldBlock(field, { prefix })),
+    problemLine(`${prefix}-problem`),
+    h("div", { class: "actions" },
+      h("button", { type: "submit" }, "Take it back"),
+      h("button", { type: "button", class: "secondary", onclick: onCancel }, "Keep it")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const body = { type: "EventRetracted", version };
+    for (const field of shown.filter((f) => f.name !== "version")) {
+      const value = readField(form, field);
+      if (value !== undefined) body[field.name] = value;
+    }
+    await submitting(form, async () => {
+      try {
+        const { data } = await send(`/v1/opportunities/${opportunityId}/events`, body, { "If-Match": `"${getState().version}"` });
+        await onRecorded(data, "EventRetracted", version);
+      } catch (error) {
+        showFailure(form, error, { describeInteraction, verb: "Not taken back" });
+      }
+    });
+  });
+  return form;
+}
+
+/**
+ * The new-deal form on the board: the opening's fields (not its external id, which
+ * integrations set), the owner filled with the signed-in name. `onOpened(state)` after a 201.
+ */
+export function openingForm(form, { forms, owner, lists, onOpened }) {
+  const send = sender();
+  const fields = forms.OpportunityOpened.fields.filter((f) => f.name !== "external_id");
+  replace(
+    form,
+    fields.map((field) => fieldBlock(field, { prefix: "deal", value: field.name === "owner" ? owner : undefined, lists })),
+    problemLine("deal-problem"),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Open the deal")),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    const body = {};
+    for (const field of fields) {
+      const value = readField(form, field);
+      if (value !== undefined) body[field.name] = value;
+    }
+    await submitting(form, async () => {
+      try {
+        const { data } = await send("/v1/opportunities", body);
+        await onOpened(data);
+      } catch (error) {
+        showFailure(form, error, { verb: "Not opened" });
+      }
+    });
+  });
 }

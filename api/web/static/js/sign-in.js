@@ -1,4 +1,5 @@
-// Sign in: check the key against the API, keep it in sessionStorage, go where the reader was.
+// Sign in: check the key against the API (GET /v1/me), keep it in localStorage until signing
+// out, go where the reader was.
 
 import { ApiError, request, safeNext, storeKey } from "./api.js";
 
@@ -24,7 +25,7 @@ form.addEventListener("submit", async (event) => {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
-    await request("/v1/opportunities?limit=1", { key });
+    await request("/v1/me", { key });
     storeKey(key);
     location.assign(safeNext(new URLSearchParams(location.search).get("next")));
   } catch (problem) {

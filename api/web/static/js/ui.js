@@ -1,6 +1,6 @@
 // Small DOM helpers and the words the pages use for the API's names (DESIGN sections 2-4).
 
-import { signOut, SIGN_IN_PATH } from "./api.js";
+import { allows, followOtherTabs, me, signOut, SIGN_IN_PATH } from "./api.js";
 
 /** h("a", {href: "/x", class: "c"}, "text", child) -> an element. */
 export function h(tag, attributes = {}, ...children) {
@@ -112,8 +112,26 @@ export function announce(region, message, kind = "info") {
   region.textContent = message;
 }
 
-/** The header every page shares: which page is current, and signing out. */
-export function shell() {
+/** The pages of the main navigation, in order (one list: a new page adds one line). */
+export const NAV = [
+  { href: "/app/", label: "Pipeline", current: (path) => path === "/app/" || path.startsWith("/app/deals/") },
+  { href: "/app/analysis", label: "Win analysis" },
+];
+
+/**
+ * The header every page shares: the navigation, who is signed in, and signing out. Shows
+ * the elements marked `data-needs-role="editor"` (or "admin") to keys of that role or
+ * higher only. Resolves to the signed-in key's {name, role}.
+ */
+export async function shell() {
+  followOtherTabs();
+  const nav = document.querySelector("header nav[aria-label=Main] ul");
+  if (nav) {
+    replace(nav, NAV.map((page) => {
+      const current = page.current ? page.current(location.pathname) : location.pathname === page.href;
+      return h("li", {}, h("a", { href: page.href, "aria-current": current ? "page" : null }, page.label));
+    }));
+  }
   const button = document.getElementById("sign-out");
   if (button) {
     button.addEventListener("click", () => {
@@ -121,14 +139,40 @@ export function shell() {
       location.assign(SIGN_IN_PATH);
     });
   }
-  for (const link of document.querySelectorAll("nav a[href]")) {
-    const target = link.getAttribute("href");
-    const current =
-      target === "/app/"
-        ? location.pathname === "/app/" || location.pathname.startsWith("/app/deals/")
-        : location.pathname === target;
-    if (current) link.setAttribute("aria-current", "page");
+  const who = await me();
+  const badgeSlot = document.getElementById("signed-in");
+  if (badgeSlot) replace(badgeSlot, "Signed in as ", h("strong", {}, who.name), ` (${who.role})`);
+  document.body.dataset.role = who.role;
+  for (const element of document.querySelectorAll("[data-needs-role]")) {
+    element.hidden = !allows(who.role, element.dataset.needsRole);
   }
+  return who;
+}
+
+/** "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", ... */
+export function ordinal(n) {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : { 1: "st", 2: "nd", 3: "rd" }[n % 10] || "th";
+  return `${n}${suffix}`;
+}
+
+/** An event named in prose: "the 12th event (Meeting gained, Nov 30, 2026)". */
+export function eventName(version, item) {
+  const what = item ? ` (${words(item.type)}, ${formatDate(item.occurred_at)})` : "";
+  return `the ${ordinal(version)} event${what}`;
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/**
+ * A message of the server's, said in the pages' words: "version 6 (InteractionCompleted)"
+ * becomes "the 6th event (Interaction completed)", an interaction's id its description.
+ * `describeInteraction(id)` names a planned interaction (or null).
+ */
+export function plainWords(message, describeInteraction = () => null) {
+  return String(message || "")
+    .replace(/\bversion (\d+)(?: \((\w+)\))?/g, (_m, n, type) => `the ${ordinal(Number(n))} event${type ? ` (${words(type)})` : ""}`)
+    .replace(UUID, (id) => describeInteraction(id.toLowerCase()) || "a planned interaction");
 }
 
 /** Local value for <input type="datetime-local"> from an instant (or now). */
