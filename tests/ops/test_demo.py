@@ -113,8 +113,8 @@ def test_a_failing_worker_is_reported_with_its_traceback(tmp_path: Path) -> None
     try:
         app = services.opportunities
         bad_end: Any = "not a time"
+        key, secret = services.integrity_key, bytes(32)
         with pytest.raises(WorkerFailed, match="TypeError"):
-            key, secret = services.integrity_key, bytes(32)
             list(rows_in_parallel(app, key, secret, (1, 50, bad_end, False), 2))
     finally:
         services.close()

@@ -158,11 +158,7 @@ def test_every_route_answers_an_unexpected_failure_with_a_500_problem_without_a_
     break_services(services, RuntimeError(INTERNALS), BEHIND_THE_KEY_CHECK)
     headers = {"Authorization": f"Bearer {token}"}
 
-<<<<<<< HEAD
-    for method, url, body in v1_requests(document, deal, webhook):
-=======
     for method, url, body in v1_requests(document, deal, webhook, storeless=False):
->>>>>>> web
         response = client.request(method, url, json=body, headers=headers)
         assert_tells_nothing(response, 500, "/problems/internal-error")
     for path in sorted(STORELESS):  # they read nothing that is broken
