@@ -340,9 +340,7 @@ def erase(
     about them as "[erased]"; the history still verifies. Prints what was erased (JSON)."""
     require_store()
     if not yes:
-        typer.confirm(
-            f"Erase {name!r} of {account!r} for good? This cannot be undone.", abort=True
-        )
+        typer.confirm(f"Erase {name!r} of {account!r} for good? This cannot be undone.", abort=True)
     services = build_services(Settings())
     try:
         done = erasure.erase(services, account, name, f"cli:{getpass.getuser()}")
@@ -354,6 +352,21 @@ def erase(
     answer = {"reference": done.reference, "account": done.account,
               "opportunities": done.opportunities, "events": done.events}  # fmt: skip
     sys.stdout.write(orjson.dumps(answer).decode() + "\n")
+
+
+@cli.command("migrate-personal-data")
+@friendly
+def migrate_personal_data(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would be rewritten; change nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Rewrite a store made before names were protected so its people can be erased: each
+    name becomes a token, the chains are linked anew with a signed record of the old
+    heads, and the store's files are compacted (stop the service first)."""
+    require_store()
+    operations.migrate_personal(dry_run=dry_run, yes=yes)
 
 
 @keys_cli.command("create")

@@ -1,4 +1,4 @@
-"""What `smallwins demo`, `export` and `import` do, with progress bars on stderr. The CLI
+"""What `smallwins demo`, `export`, `import` and `migrate-personal-data` do, with progress bars on stderr. The CLI
 commands in api/cli.py only parse their options and call these."""
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from api.services import Services, build_services
 from api.settings import Settings
 from demo import default_end, generate
 from domain.application import Opportunities
+from storage.audit import all_opportunity_ids, verify_opportunity
+from storage.chain_records import INSERT as INSERT_CHAIN_RECORD
 from storage.config import TRANSCODER_TOPIC
 from storage.keycheck import KeyMismatch, fingerprint
+from storage.migrate_personal import migrate_personal_data
 from storage.personal import Known, reading_mapper
 from storage.transfer import (
     BadLine,
@@ -32,7 +35,8 @@ from storage.transfer import (
     file_fingerprint,
     write_file,
 )
-from storage.transfer.restore import file_header, people_lines
+from storage.transfer.lines import CHAIN_MIGRATION, PERSON
+from storage.transfer.restore import file_header, record_lines
 
 err = Console(stderr=True)
 
@@ -162,7 +166,8 @@ def import_(source: Path) -> None:
         raise _fail(f"{KeyMismatch(needed)}; nothing was imported")
     size = source.stat().st_size
     try:
-        people = people_lines(source)
+        records = record_lines(source, key)
+        people = records[PERSON]
         scratch = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo",
                                  "TRANSCODER_TOPIC": TRANSCODER_TOPIC})  # fmt: skip
         mapper = reading_mapper(scratch.mapper.transcoder, Known(people))
@@ -179,6 +184,8 @@ def import_(source: Path) -> None:
         except StoreNotEmpty as error:
             raise _fail(str(error)) from None
         services.people.restore(people)
+        with database.transaction() as cursor:  # the signed records of renewed chains
+            cursor.executemany(INSERT_CHAIN_RECORD, records[CHAIN_MIGRATION])
         services.people.mark_as(protected=file_header(source).get("personal_data") == "protected")
         with _bar() as bar:
             task = bar.add_task("importing events", total=checked.events)
@@ -194,4 +201,60 @@ def import_(source: Path) -> None:
     err.print(
         f"imported {written:,} events of {checked.opportunities:,} opportunities;"
         " the views catch up when `smallwins serve` (SQLite) or `smallwins project` runs."
+    )
+
+
+def migrate_personal(*, dry_run: bool, yes: bool) -> None:
+    """Rewrite a store whose events hold names in clear into the protected form, after
+    checking every chain (a store that does not verify is left as it is)."""
+    with _services() as services:
+        if services.people.protection() == "protected":
+            err.print("every event of this store has its names protected: nothing to do")
+            return
+        if not dry_run and not yes:
+            typer.confirm(
+                "This rewrites the store's events and hash chains. Stop every smallwins"
+                " process using the store first (serve, project). Rewrite now?",
+                abort=True,
+            )
+        recorder, database, key = (
+            services.opportunities.recorder,
+            services.database,
+            services.integrity_key,
+        )
+        ids = list(all_opportunity_ids(recorder, database))
+        with _bar() as bar:
+            task = bar.add_task("checking the chains", total=len(ids))
+            bad = 0
+            for oid in ids:
+                found = verify_opportunity(recorder, database, key, oid)
+                bad += 0 if found is None or found.ok else 1
+                bar.advance(task)
+        if bad:
+            raise _fail(
+                f"{bad} opportunities do not verify (`smallwins verify --all` lists the"
+                " problems): restore them from a backup first; nothing was changed"
+            )
+        with _bar() as bar:
+            task = bar.add_task(
+                "dry run" if dry_run else "protecting names",
+                total=recorder.max_notification_id() or 0,
+            )
+            done = migrate_personal_data(
+                services.opportunities, database, services.people, key, dry_run=dry_run,
+                progress=lambda n: bar.update(task, completed=n),
+            )  # fmt: skip
+    counts = f"{done.rewritten:,} of {done.events:,} events ({done.opportunities:,} opportunities)"
+    if dry_run:
+        err.print(
+            f"dry run: {counts} name people in clear and would be rewritten;"
+            f" {done.people:,} people would be given keys. Nothing was changed.",
+            highlight=False,
+        )
+        return
+    err.print(
+        f"rewrote {counts} that named people in clear; {done.people:,} people were given"
+        " keys. Each renewed chain keeps a signed record of its old head (`smallwins verify"
+        " --all` checks them). People of this store can now be erased.",
+        highlight=False,
     )

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder
 
-from storage.chain import Verification, canonical_id, verify_chain
+from storage.chain import Problem, Verification, canonical_id, verify_chain
+from storage.chain_records import records_of
 from storage.gateway import Database
 
 
@@ -27,10 +28,16 @@ def verify_opportunity(
             (canonical_id(opportunity_id),),
         )
         row = cursor.fetchone()
+        records = records_of(cursor, canonical_id(opportunity_id))
     head = (int(row[0]), str(row[1])) if row else None
     if not events and head is None and not links:
         return None
-    return verify_chain(key, events, links, head)
+    found = verify_chain(key, events, links, head)
+    renewed = [Problem(r.old_version, p) for r in records if (p := r.problem(key, links))]
+    if not renewed:
+        return found
+    problems = sorted((*found.problems, *renewed), key=lambda p: p.version)
+    return Verification(found.checked, tuple(problems))
 
 
 def all_opportunity_ids(recorder: ApplicationRecorder, database: Database) -> Iterator[UUID]:

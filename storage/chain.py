@@ -29,6 +29,10 @@ CHAIN_TABLES = (
     " version BIGINT NOT NULL, link TEXT NOT NULL, PRIMARY KEY (originator_id, version))",
     "CREATE TABLE IF NOT EXISTS chain_heads (originator_id TEXT PRIMARY KEY,"
     " version BIGINT NOT NULL, link TEXT NOT NULL)",
+    # Signed records of renewed chains (storage.chain_records).
+    "CREATE TABLE IF NOT EXISTS chain_migrations (originator_id TEXT NOT NULL,"
+    " migrated_at TEXT NOT NULL, old_version BIGINT NOT NULL, old_link TEXT NOT NULL,"
+    " new_link TEXT NOT NULL, signature TEXT NOT NULL, PRIMARY KEY (originator_id, migrated_at))",
 )
 # `?` placeholders (SQLite): a batch's links, and each touched chain's new head.
 INSERT_LINKS = "INSERT INTO event_chain (originator_id, version, link) VALUES (?, ?, ?)"

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 import psycopg
+from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from storage.config import StorageConfig
@@ -220,6 +221,18 @@ class Database:
                 lambda: self._sqlite().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone(),
                 self.config.lock_timeout_seconds,
             )
+
+    def compact(self, tables: Sequence[str]) -> None:
+        """Rewrite the store's files without the bytes of deleted and updated rows: SQLite
+        VACUUMs the database (then truncates the write-ahead log); PostgreSQL rewrites
+        `tables` (VACUUM FULL, which takes each table's exclusive lock while it runs)."""
+        if self._pool is not None:
+            with self._pool.connection() as pg:  # autocommit: VACUUM runs outside a transaction
+                for table in tables:
+                    pg.execute(sql.SQL("VACUUM FULL {}").format(sql.Identifier(table)))
+            return
+        retry_locked(lambda: self._sqlite().execute("VACUUM"), self.config.lock_timeout_seconds)
+        self.checkpoint()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -53,6 +53,24 @@ class Erasure:
     events: int
 
 
+def made_person(cursor: Cursor, account_key: str, lookup: str) -> Person:
+    """The person found by `lookup`, given a reference and a new random key the first
+    time (inside the caller's transaction; a concurrent first naming finds the same)."""
+    cursor.execute(
+        "INSERT INTO people (reference, account_key, lookup, data_key, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
+        (new_reference(), account_key, lookup, secrets.token_hex(32),
+         datetime.now(UTC).isoformat()),
+    )  # fmt: skip
+    cursor.execute("SELECT reference, data_key FROM people WHERE lookup = ?", (lookup,))
+    reference, key = cursor.fetchone()
+    return Person(str(reference), bytes.fromhex(str(key)))
+
+
+def new_reference() -> str:
+    return f"person-{secrets.token_hex(6)}"
+
+
 def lookup_secret(integrity_key: bytes) -> bytes:
     """The secret people are found by name with, derived from the store's key."""
     return hmac.new(integrity_key, _LOOKUP, hashlib.sha256).digest()
@@ -103,13 +121,17 @@ class People:
             )
 
     def protection(self) -> str | None:
-        """"protected" or "clear" (None: not known yet)."""
-        row = self.database.fetch_one("SELECT value FROM store_facts WHERE name = ?", (PERSONAL_DATA,))
+        """ "protected" or "clear" (None: not known yet)."""
+        row = self.database.fetch_one(
+            "SELECT value FROM store_facts WHERE name = ?", (PERSONAL_DATA,)
+        )
         return str(row[0]) if row else None
 
     # --- who someone is -----------------------------------------------------------------
 
-    def _lookup(self, account: str, name: str) -> str:
+    def lookup(self, account: str, name: str) -> str:
+        """What finds a person by name: a keyed hash of the account and the name (matched
+        like stakeholders), never the name itself."""
         if self.secret is None:
             msg = "this process only reads: it cannot name new people"
             raise RuntimeError(msg)
@@ -119,25 +141,12 @@ class People:
     def person(self, account: str, name: str) -> Person:
         """The person of that name in that account, made the first time it is named."""
         self.generation()
-        found_key = self._lookup(account, name)
+        found_key = self.lookup(account, name)
         found = self._by_lookup.get(found_key)
         if found is not None:
             return found
         with self.database.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO people (reference, account_key, lookup, data_key, created_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
-                (
-                    f"person-{secrets.token_hex(6)}",
-                    name_key(account),
-                    found_key,
-                    secrets.token_hex(32),
-                    datetime.now(UTC).isoformat(),
-                ),
-            )
-            cursor.execute("SELECT reference, data_key FROM people WHERE lookup = ?", (found_key,))
-            reference, key = cursor.fetchone()
-        found = Person(str(reference), bytes.fromhex(str(key)))
+            found = made_person(cursor, name_key(account), found_key)
         with self._lock:
             self._by_lookup[found_key] = found
             self._keys[found.reference] = found.key
@@ -147,7 +156,7 @@ class People:
         """The reference of a person not erased, or None."""
         with self.database.read() as cursor:
             cursor.execute(
-                "SELECT reference FROM people WHERE lookup = ?", (self._lookup(account, name),)
+                "SELECT reference FROM people WHERE lookup = ?", (self.lookup(account, name),)
             )
             row = cursor.fetchone()
         return str(row[0]) if row else None
@@ -215,7 +224,7 @@ class People:
         """People made elsewhere (the demo's workers): (reference, account key, name, key
         in hex), found by name from now on like any other."""
         now = datetime.now(UTC).isoformat()
-        rows = [(ref, account, self._lookup(account, name), key, now)
+        rows = [(ref, account, self.lookup(account, name), key, now)
                 for ref, account, name, key in made]  # fmt: skip
         with self.database.transaction() as cursor:
             cursor.executemany(

@@ -14,9 +14,10 @@ from typing import Any, BinaryIO
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from storage.chain import GENESIS, canonical_id, link
+from storage.chain_records import all_records
 from storage.gateway import Database
 from storage.keycheck import fingerprint
-from storage.transfer.lines import dump, header, person_line
+from storage.transfer.lines import CHAIN_MIGRATION, PERSON, dump, header, record_line
 
 PAGE = 1000
 PAIRS_PER_QUERY = 400  # (id, version) pairs in one lookup: 800 parameters
@@ -43,7 +44,10 @@ def export_events(
     head = recorder.max_notification_id() or 0
     out.write(header(fingerprint(key), personal_data))
     for person in people():  # read after the head: everyone its events name is there
-        out.write(person_line(person))
+        out.write(record_line(PERSON, person))
+    with database.read() as cursor:
+        for record in all_records(cursor):
+            out.write(record_line(CHAIN_MIGRATION, record.row()))
     previous: dict[str, str] = {}  # opportunity -> link of its last exported event
     written = unverified = 0
     first_bad: str | None = None

@@ -3,7 +3,10 @@ integrity key the events' links need (files written before it existed start with
 
     {"smallwins_export": 2, "key_fingerprint": "…"}
 
-then one stored event per line, in log order:
+then the store's records, one per line: the people of its key ring (`{"person": {…}}`,
+each with the key their names are sealed under, none for an erased one) and the signed
+records of chains renewed by `migrate-personal-data` (`{"chain_migration": {…}}`); then
+one stored event per line, in log order:
 
     {"position": 1, "originator_id": "…", "version": 1, "topic": "…", "state": "…",
      "link": "…"}
@@ -27,6 +30,7 @@ from eventsourcing.utils import get_topic
 
 from domain.opportunity import Opportunity
 from domain.seller import Seller
+from storage import chain_records
 from storage.chain import canonical_id
 
 REQUIRED = ("position", "originator_id", "version", "topic", "link")
@@ -75,23 +79,29 @@ PERSON_COLUMNS = (
     "reference", "account_key", "lookup", "data_key", "created_at", "erased_at", "erased_by",
     "account", "opportunities", "events",
 )  # fmt: skip
+# Lines of the store's records that come after the header and before the events: the
+# people of its key ring (an erased one without key or lookup), and the signed records of
+# chains renewed by `migrate-personal-data`.
+PERSON, CHAIN_MIGRATION = "person", "chain_migration"
+RECORDS = {PERSON: PERSON_COLUMNS, CHAIN_MIGRATION: chain_records.COLUMNS}
 
 
-def person_line(row: tuple[Any, ...]) -> bytes:
-    """A person of the store's key ring (an erased one without key or lookup)."""
-    return orjson.dumps({"person": dict(zip(PERSON_COLUMNS, row, strict=True))}) + b"\n"
+def record_line(kind: str, row: tuple[Any, ...]) -> bytes:
+    return orjson.dumps({kind: dict(zip(RECORDS[kind], row, strict=True))}) + b"\n"
 
 
-def is_person(text: bytes) -> bool:
-    return text.lstrip().startswith(b'{"person"')
+def record_kind(text: bytes) -> str | None:
+    """Which record a line holds (None: the header or an event)."""
+    start = text.lstrip()
+    return next((kind for kind in RECORDS if start.startswith(b'{"%s"' % kind.encode())), None)
 
 
-def load_person(number: int, text: bytes) -> tuple[Any, ...]:
+def load_record(number: int, kind: str, text: bytes) -> tuple[Any, ...]:
     try:
-        data = orjson.loads(text)["person"]
-        return tuple(data[column] for column in PERSON_COLUMNS)
+        data = orjson.loads(text)[kind]
+        return tuple(data[column] for column in RECORDS[kind])
     except (orjson.JSONDecodeError, KeyError, TypeError):
-        raise BadLine(number, "not a person of the key ring") from None
+        raise BadLine(number, f"not a {kind.replace('_', ' ')} record") from None
 
 
 def read_header(text: bytes) -> dict[str, Any]:

@@ -21,15 +21,18 @@ from domain.opportunity import Opportunity, to_record
 from domain.records import OPENED
 from domain.seller import Seller
 from storage.chain import GENESIS, Linked, canonical_id, canonical_link, link
+from storage.chain_records import from_row
 from storage.gateway import Database
 from storage.transfer.lines import (
+    CHAIN_MIGRATION,
+    RECORDS,
     BadLine,
     Line,
     is_header,
-    is_person,
     load,
-    load_person,
+    load_record,
     read_header,
+    record_kind,
 )
 
 Progress = Callable[[int], Any]  # bytes checked, or events written
@@ -50,22 +53,36 @@ def lines(path: Path) -> Iterator[tuple[int, int, Line]]:
     line, if any, left out)."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if (number == 1 and is_header(raw)) or is_person(raw):
+            if (number == 1 and is_header(raw)) or record_kind(raw):
                 continue
             if raw.strip():
                 yield number, len(raw), load(number, raw)
 
 
-def people_lines(path: Path) -> list[tuple[Any, ...]]:
-    """The key ring's people a file carries (they come before its events)."""
-    found = []
+def record_lines(path: Path, key: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    """The records a file carries before its events, by kind (`lines.RECORDS`); a chain
+    migration record not signed with `key` is a BadLine."""
+    found: dict[str, list[tuple[Any, ...]]] = {kind: [] for kind in RECORDS}
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if is_person(raw):
-                found.append(load_person(number, raw))
+            kind = record_kind(raw)
+            if kind is not None:
+                row = load_record(number, kind, raw)
+                if kind == CHAIN_MIGRATION and not _signed(row, key):
+                    raise BadLine(number, "chain migration record altered: its signature"
+                                          " does not verify")  # fmt: skip
+                found[kind].append(row)
             elif number > 1 and raw.strip():
                 break
     return found
+
+
+def _signed(row: tuple[Any, ...], key: bytes) -> bool:
+    try:
+        record = from_row(row)
+    except (TypeError, ValueError):
+        return False
+    return hmac.compare_digest(record.signature, record.expected_signature(key))
 
 
 def file_header(path: Path) -> dict[str, Any]:
@@ -117,7 +134,9 @@ def _decode(number: int, mapper: Mapper[Any], stored: StoredEvent) -> None:
         raise BadLine(number, f"state does not decode into a {stored.topic} ({error})") from None
     if isinstance(event, Opportunity.Event):
         if first != (stored.originator_version == 1):
-            raise BadLine(number, f"version 1 of an opportunity must be {OPENED}, and only version 1")
+            raise BadLine(
+                number, f"version 1 of an opportunity must be {OPENED}, and only version 1"
+            )
     elif isinstance(event, Seller.Event):
         if isinstance(event, Seller.SellerRegistered) != (stored.originator_version == 1):
             raise BadLine(number, "version 1 of a seller must be SellerRegistered, and only it")
