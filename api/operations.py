@@ -134,7 +134,7 @@ def export(target: str) -> None:
             done = export_events(
                 recorder, services.database, services.integrity_key, out,
                 progress=lambda n: bar.update(task, completed=n),
-                people=services.people.rows, personal_data=services.people.protection(),
+                people=services.people.records, personal_data=services.people.protection(),
             )  # fmt: skip
     where = "stdout" if target == "-" else target
     err.print(f"exported {done.events:,} events of {done.opportunities:,} opportunities to {where}")
@@ -183,7 +183,7 @@ def import_(source: Path) -> None:
             ensure_empty(app.recorder, database)
         except StoreNotEmpty as error:
             raise _fail(str(error)) from None
-        services.people.restore(people)
+        services.people.restore(records)
         with database.transaction() as cursor:  # the signed records of renewed chains
             cursor.executemany(INSERT_CHAIN_RECORD, records[CHAIN_MIGRATION])
         services.people.mark_as(protected=file_header(source).get("personal_data") == "protected")

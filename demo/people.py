@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from typing import Any
 
 from domain.names import name_key
-from storage.people import Person
+from storage.people import Person, name_parts
 from storage.personal import (
     PersonalMapper,
     PersonAsToken,
@@ -33,6 +34,7 @@ class DemoPeople:
         self.secret = secret
         self._made: dict[str, Person] = {}
         self._keys: dict[str, bytes] = {}
+        self._parts: dict[str, set[str]] = {}  # (account key, word) -> references
         self.fresh: list[Made] = []  # made since last taken
 
     def _derive(self, label: bytes, text: str) -> bytes:
@@ -46,11 +48,23 @@ class DemoPeople:
             found = Person(reference, self._derive(b"key\x00", who))
             self._made[who] = found
             self._keys[reference] = found.key
+            for part in name_parts(name):
+                self._parts.setdefault(f"{name_key(account)}\x00{part}", set()).add(reference)
             self.fresh.append((reference, name_key(account), name, found.key.hex()))
         return found
 
     def key(self, reference: str) -> bytes | None:
         return self._keys.get(reference)
+
+    def mentioned(self, account: str, names: Sequence[str]) -> list[str]:
+        account_key = name_key(account)
+        found: set[str] = set()
+        for name in names:
+            who = f"{account_key}\x00{name}"
+            person = self._made.get(who)
+            found.update([person.reference] if person is not None else [])
+            found.update(self._parts.get(who, ()))
+        return sorted(found)
 
     def nonce(self, key: bytes, text: str, bound: str) -> bytes:
         """A nonce that differs whenever the text or what it is bound to differs."""

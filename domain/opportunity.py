@@ -195,7 +195,7 @@ class Opportunity(Aggregate):
         itself (`422`). While paused the deal is not stalled and its momentum does not
         decay (paused time is not active time); its `resume_point` is kept."""
 
-        reason: Annotated[str, Prose(example="Wants to wait until next quarter")]
+        reason: Annotated[str, Prose(free_text=True, example="Wants to wait until next quarter")]
         resume_on: Annotated[
             date | None, Day(required=False, description="When to come back.", example="2027-01-15")
         ]
@@ -243,13 +243,13 @@ class Opportunity(Aggregate):
 
         interaction_id: Annotated[str, Text(example="5b0c6a9e-1f3c-4a8e-9a53-2f4f1d0c7e21")]
         planned_for: Annotated[datetime, Instant(example="2026-12-11T10:00:00Z")]
-        reason: Annotated[str | None, Prose(required=False, example="Dana is away")]
+        reason: Annotated[str | None, Prose(free_text=True, required=False, example="Dana is away")]
 
     class InteractionCancelled(Event):
         """An open interaction (`409` otherwise) will not happen. Allowed while paused."""
 
         interaction_id: Annotated[str, Text(example="5b0c6a9e-1f3c-4a8e-9a53-2f4f1d0c7e21")]
-        reason: Annotated[str, Prose(example="The customer declined the call")]
+        reason: Annotated[str, Prose(free_text=True, example="The customer declined the call")]
 
     class InteractionCompleted(Event):
         """The outcome of an open interaction (`409` otherwise). A small win (weight 1) when
@@ -297,13 +297,13 @@ class Opportunity(Aggregate):
         follows, a planned interaction a later event refers to, ...: `409`)."""
 
         version: Annotated[int, Count(minimum=1, description="The event taken back.", example=4)]
-        reason: Annotated[str, Prose(example="Recorded on the wrong deal")]
+        reason: Annotated[str, Prose(free_text=True, example="Recorded on the wrong deal")]
 
     class Reopened(Event):
         """A won or lost deal is open again (`409` on any other status); `closed_at` becomes
         `null`. Closed again later, it counts in the analysis by its last close."""
 
-        reason: Annotated[str, Prose(example="The customer came back")]
+        reason: Annotated[str, Prose(free_text=True, example="The customer came back")]
 
     class Snapshot(Snapshot):
         """The deal's state as a document (domain.snapshots), not its events: loaded from

@@ -16,7 +16,7 @@ a key), answering the same counts."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +28,14 @@ from domain.names import name_key
 from storage.chain import GENESIS, canonical_id, link
 from storage.chain_records import INSERT, ChainRecord
 from storage.gateway import Cursor, Database
-from storage.people import PERSONAL_DATA, People, Person, made_person, new_reference
+from storage.people import (
+    PERSONAL_DATA,
+    People,
+    Person,
+    made_person,
+    mentioned_in,
+    new_reference,
+)
 from storage.personal import PersonToken, Protector, SealedText
 
 PAGE = 1000
@@ -56,6 +63,7 @@ class _Ring:
     made: int = 0
     _found: dict[str, Person] = field(default_factory=dict)
     _keys: dict[str, bytes | None] = field(default_factory=dict)
+    _parts: dict[str, set[str]] = field(default_factory=dict)  # made here, by word lookup
 
     def person(self, account: str, name: str) -> Person:
         lookup = self.people.lookup(account, name)
@@ -68,14 +76,25 @@ class _Ring:
             found = Person(str(row[0]), bytes.fromhex(str(row[1])))
         else:
             self.made += 1
+            parts = self.people.parts(account, name)
             found = (
                 Person(new_reference(), secrets.token_bytes(32))
                 if self.dry_run
-                else made_person(self.cursor, name_key(account), lookup)
+                else made_person(self.cursor, name_key(account), lookup, parts)
             )
+            for part in parts:
+                self._parts.setdefault(part, set()).add(found.reference)
         self._found[lookup] = found
         self._keys[found.reference] = found.key
         return found
+
+    def mentioned(self, account: str, names: Sequence[str]) -> list[str]:
+        lookups = [self.people.lookup(account, name) for name in names]
+        found = {self._found[lookup].reference for lookup in lookups if lookup in self._found}
+        for lookup in lookups:
+            found.update(self._parts.get(lookup, ()))
+        found.update(mentioned_in(self.cursor, lookups))
+        return sorted(found)
 
     def key(self, reference: str) -> bytes | None:
         if reference not in self._keys:

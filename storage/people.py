@@ -15,6 +15,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +30,10 @@ PEOPLE_DDL = (
     " data_key TEXT, created_at TEXT NOT NULL, erased_at TEXT, erased_by TEXT,"
     " account TEXT, opportunities INTEGER, events INTEGER)",
     "CREATE INDEX IF NOT EXISTS people_erased ON people (erased_at)",
+    # Each word of a person's name finds them in free text too ("Kofi" for Kofi Young):
+    # the same keyed hash as `lookup`, of the account and the word.
+    "CREATE TABLE IF NOT EXISTS people_parts (lookup TEXT NOT NULL, reference TEXT NOT NULL,"
+    " PRIMARY KEY (lookup, reference))",
     "CREATE TABLE IF NOT EXISTS store_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 GENERATION = "people_generation"
@@ -53,9 +58,10 @@ class Erasure:
     events: int
 
 
-def made_person(cursor: Cursor, account_key: str, lookup: str) -> Person:
+def made_person(cursor: Cursor, account_key: str, lookup: str, parts: Sequence[str]) -> Person:
     """The person found by `lookup`, given a reference and a new random key the first
-    time (inside the caller's transaction; a concurrent first naming finds the same)."""
+    time, found by the lookups of their name's `parts` too (inside the caller's
+    transaction; a concurrent first naming finds the same)."""
     cursor.execute(
         "INSERT INTO people (reference, account_key, lookup, data_key, created_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
@@ -64,11 +70,39 @@ def made_person(cursor: Cursor, account_key: str, lookup: str) -> Person:
     )  # fmt: skip
     cursor.execute("SELECT reference, data_key FROM people WHERE lookup = ?", (lookup,))
     reference, key = cursor.fetchone()
+    cursor.executemany(INSERT_PART, [(part, str(reference)) for part in parts])
     return Person(str(reference), bytes.fromhex(str(key)))
+
+
+INSERT_PART = (
+    "INSERT INTO people_parts (lookup, reference) VALUES (?, ?)"
+    " ON CONFLICT (lookup, reference) DO NOTHING"
+)
+
+
+def name_parts(name: str) -> list[str]:
+    """The words of a name of two words or more that find the person on their own in free
+    text (each of two letters or more)."""
+    words = name_key(name).split(" ")
+    return sorted({w for w in words if len(w) >= 2}) if len(words) > 1 else []
 
 
 def new_reference() -> str:
     return f"person-{secrets.token_hex(6)}"
+
+
+def mentioned_in(cursor: Cursor, lookups: Sequence[str]) -> list[str]:
+    """The references of the people (not erased) that any of `lookups` finds, by their
+    whole name or a word of it."""
+    if not lookups:
+        return []
+    marks = ", ".join("?" * len(lookups))
+    cursor.execute(
+        f"SELECT reference FROM people WHERE lookup IN ({marks}) UNION"  # noqa: S608
+        f" SELECT reference FROM people_parts WHERE lookup IN ({marks}) ORDER BY 1",
+        [*lookups, *lookups],
+    )
+    return [str(row[0]) for row in cursor.fetchall()]
 
 
 def lookup_secret(integrity_key: bytes) -> bytes:
@@ -146,11 +180,23 @@ class People:
         if found is not None:
             return found
         with self.database.transaction() as cursor:
-            found = made_person(cursor, name_key(account), found_key)
+            found = made_person(cursor, name_key(account), found_key, self.parts(account, name))
         with self._lock:
             self._by_lookup[found_key] = found
             self._keys[found.reference] = found.key
         return found
+
+    def parts(self, account: str, name: str) -> list[str]:
+        """The lookups of the words of a person's name (`name_parts`)."""
+        return [self.lookup(account, part) for part in name_parts(name)]
+
+    def mentioned(self, account: str, names: Sequence[str]) -> list[str]:
+        """The references of the account's people (not erased) called by any of `names`,
+        whole or by a word of their name."""
+        if not names:
+            return []
+        with self.database.read() as cursor:
+            return mentioned_in(cursor, [self.lookup(account, name) for name in names])
 
     def find(self, account: str, name: str) -> str | None:
         """The reference of a person not erased, or None."""
@@ -200,6 +246,7 @@ class People:
             (erasure.erased_at, erasure.erased_by, erasure.account, erasure.opportunities,
              erasure.events, erasure.reference),
         )  # fmt: skip
+        cursor.execute("DELETE FROM people_parts WHERE reference = ?", (erasure.reference,))
         cursor.execute(
             "INSERT INTO store_facts (name, value) VALUES (?, '1') ON CONFLICT (name)"
             " DO UPDATE SET value = CAST(CAST(store_facts.value AS INTEGER) + 1 AS TEXT)",
@@ -226,29 +273,36 @@ class People:
         now = datetime.now(UTC).isoformat()
         rows = [(ref, account, self.lookup(account, name), key, now)
                 for ref, account, name, key in made]  # fmt: skip
+        parts = [(part, ref) for ref, account, name, _key in made
+                 for part in self.parts(account, name)]  # fmt: skip
         with self.database.transaction() as cursor:
             cursor.executemany(
                 "INSERT INTO people (reference, account_key, lookup, data_key, created_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING",
                 rows,
             )
+            cursor.executemany(INSERT_PART, parts)
 
     # --- backup -------------------------------------------------------------------------
 
-    def rows(self) -> list[tuple[Any, ...]]:
-        """Every person, as exported (erased ones without key or lookup)."""
+    def records(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every person, as exported (erased ones without key or lookup), and the lookups
+        of their names' words."""
         with self.database.read() as cursor:
             cursor.execute(
                 "SELECT reference, account_key, lookup, data_key, created_at, erased_at,"
                 " erased_by, account, opportunities, events FROM people ORDER BY reference"
             )
-            return [tuple(row) for row in cursor.fetchall()]
+            people = [tuple(row) for row in cursor.fetchall()]
+            cursor.execute("SELECT lookup, reference FROM people_parts ORDER BY reference, lookup")
+            return {"person": people, "person_part": [tuple(row) for row in cursor.fetchall()]}
 
-    def restore(self, rows: list[tuple[Any, ...]]) -> None:
+    def restore(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
         with self.database.transaction() as cursor:
             cursor.executemany(
                 "INSERT INTO people (reference, account_key, lookup, data_key, created_at,"
                 " erased_at, erased_by, account, opportunities, events)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                records["person"],
             )
+            cursor.executemany(INSERT_PART, records["person_part"])

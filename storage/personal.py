@@ -15,6 +15,7 @@ changes nothing stored with the event, and the history still verifies."""
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,33 @@ class KeyRing(Protocol):
     def person(self, account: str, name: str) -> Person: ...
 
     def key(self, reference: str) -> bytes | None: ...
+
+    def mentioned(self, account: str, names: Sequence[str]) -> list[str]:
+        """The references of the account's people (not erased) called by any of `names`
+        (name keys), never making anyone."""
+        ...
+
+
+_WORD = re.compile(r"[^\s.,;:!?()\[\]{}\"“”<>/]+")
+_QUOTES = "'\u2018\u2019`-"  # quotes and dashes around a word
+MAX_NAME_WORDS = 4  # the longest name looked for in free text, in words
+MAX_TEXT_WORDS = 500  # the words of one text looked at
+
+
+def name_candidates(texts: Sequence[str]) -> list[str]:
+    """Every run of one to MAX_NAME_WORDS words of the texts (and of a possessive, the
+    name it is of), as name keys: what a person's name in free text could be."""
+    found: set[str] = set()
+    for text in texts:
+        words = [w.strip(_QUOTES) for w in _WORD.findall(text)[:MAX_TEXT_WORDS]]
+        words = [w for w in words if w]
+        for start in range(len(words)):
+            for end in range(start + 1, min(start + MAX_NAME_WORDS, len(words)) + 1):
+                phrase = name_key(" ".join(words[start:end]))
+                found.add(phrase)
+                if phrase.endswith(("'s", "\u2019s")):  # a possessive
+                    found.add(phrase[:-2])
+    return sorted(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +203,10 @@ class Protector:
         elif kind in INTERACTION_FOLLOW_UPS:
             contact = self._contact(deal, state["interaction_id"])
             references += [contact] if contact is not None else []
+        texts = [state[f.name] for f in declared(event_class)
+                 if f.spec.free_text and isinstance(state.get(f.name), str)]  # fmt: skip
+        if texts:  # people of the account the text names, though the event does not
+            references += self.people.mentioned(account, name_candidates(texts))
         if references:
             self._seal_text(event_class, tuple(dict.fromkeys(references)), state)
 
@@ -256,6 +288,10 @@ class Known:
         self._keys = {str(r[0]): bytes.fromhex(str(r[3])) for r in rows if r[3] is not None}
 
     def person(self, account: str, name: str) -> Person:  # noqa: ARG002 (only read)
+        msg = "people known from a backup are only read"
+        raise RuntimeError(msg)
+
+    def mentioned(self, account: str, names: Sequence[str]) -> list[str]:  # noqa: ARG002
         msg = "people known from a backup are only read"
         raise RuntimeError(msg)
 

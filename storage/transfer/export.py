@@ -17,7 +17,7 @@ from storage.chain import GENESIS, canonical_id, link
 from storage.chain_records import all_records
 from storage.gateway import Database
 from storage.keycheck import fingerprint
-from storage.transfer.lines import CHAIN_MIGRATION, PERSON, dump, header, record_line
+from storage.transfer.lines import CHAIN_MIGRATION, dump, header, record_line
 
 PAGE = 1000
 PAIRS_PER_QUERY = 400  # (id, version) pairs in one lookup: 800 parameters
@@ -38,13 +38,14 @@ def export_events(
     key: bytes,
     out: BinaryIO,
     progress: Progress | None = None,
-    people: Callable[[], list[tuple[Any, ...]]] = list,
+    people: Callable[[], dict[str, list[tuple[Any, ...]]]] = dict,
     personal_data: str | None = None,
 ) -> Exported:
     head = recorder.max_notification_id() or 0
     out.write(header(fingerprint(key), personal_data))
-    for person in people():  # read after the head: everyone its events name is there
-        out.write(record_line(PERSON, person))
+    for kind, rows in people().items():  # read after the head: everyone its events name
+        for row in rows:
+            out.write(record_line(kind, row))
     with database.read() as cursor:
         for record in all_records(cursor):
             out.write(record_line(CHAIN_MIGRATION, record.row()))

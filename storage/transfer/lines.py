@@ -4,7 +4,8 @@ integrity key the events' links need (files written before it existed start with
     {"smallwins_export": 2, "key_fingerprint": "…"}
 
 then the store's records, one per line: the people of its key ring (`{"person": {…}}`,
-each with the key their names are sealed under, none for an erased one) and the signed
+each with the key their names are sealed under, none for an erased one; and
+`{"person_part": {…}}`, the keyed hash of a word of a name that finds them in text), the signed
 records of chains renewed by `migrate-personal-data` (`{"chain_migration": {…}}`); then
 one stored event per line, in log order:
 
@@ -82,8 +83,12 @@ PERSON_COLUMNS = (
 # Lines of the store's records that come after the header and before the events: the
 # people of its key ring (an erased one without key or lookup), and the signed records of
 # chains renewed by `migrate-personal-data`.
-PERSON, CHAIN_MIGRATION = "person", "chain_migration"
-RECORDS = {PERSON: PERSON_COLUMNS, CHAIN_MIGRATION: chain_records.COLUMNS}
+PERSON, PERSON_PART, CHAIN_MIGRATION = "person", "person_part", "chain_migration"
+RECORDS = {
+    PERSON: PERSON_COLUMNS,
+    PERSON_PART: ("lookup", "reference"),
+    CHAIN_MIGRATION: chain_records.COLUMNS,
+}
 
 
 def record_line(kind: str, row: tuple[Any, ...]) -> bytes:

@@ -17,7 +17,8 @@ OTHER = "Ama Mensah"
 
 
 def story(api: Any, clock: Any) -> str:
-    """Two stakeholders bought in at Globex; Kofi is also met, planned with and noted."""
+    """Two stakeholders bought in at Globex; Kofi is also met, planned with, and named in
+the text of an event that names no one."""
     deal = api.open(account="Globex", title="Globex analytics",
                     buying_departments=["Operations", "Finance"])["id"]  # fmt: skip
     clock.advance(hours=1)
@@ -35,6 +36,9 @@ def story(api: Any, clock: Any) -> str:
                outcome="Kofi agreed")  # fmt: skip
     api.record(deal, "InteractionPlanned", contact=NAME, department="Operations",
                channel="email", purpose="Send Kofi the deck")  # fmt: skip
+    api.record(deal, "CustomerDataGathered", summary="Three plants; KOFI'S team runs two",
+               note="Ama holds the budget")  # names Kofi in its text only  # fmt: skip
+    api.record(deal, "CustomerDataGathered", summary="Ama wants a pilot")  # Kofi not named
     return str(deal)
 
 
@@ -73,7 +77,7 @@ def test_the_erasure_answers_the_reference_and_what_named_the_person(
     _deal, answer, _before, _after = erased
     assert re.fullmatch(r"person-[0-9a-f]{12}", answer["reference"])
     assert answer["account"] == "globex"
-    assert (answer["opportunities"], answer["events"]) == (1, 5)
+    assert (answer["opportunities"], answer["events"]) == (1, 6)
 
 
 def test_afterwards_the_name_shows_nowhere_and_the_reference_stands_in(
@@ -98,6 +102,9 @@ def test_the_text_of_the_events_that_named_the_person_reads_erased(
     assert data[4]["note"] == "Ama signs"
     assert (data[5]["purpose"], data[5]["commitment_objective"]) == ("[erased]", "[erased]")
     assert data[6]["outcome"] == "[erased]"
+    assert data[7]["purpose"] == "[erased]"
+    assert (data[8]["summary"], data[8]["note"]) == ("[erased]", "[erased]")  # all of its text
+    assert data[9]["summary"] == "Ama wants a pilot"
 
 
 def test_derived_values_do_not_change(
@@ -128,7 +135,7 @@ def test_the_name_recorded_again_is_a_new_person_shown_in_clear(
     state = api.record(deal, "MeetingGained", contact=NAME, department="Operations")
     history = api.client.get(f"/v1/opportunities/{deal}/history", headers=api.auth()).json()
     assert history["items"][-1]["data"]["contact"] == NAME
-    assert state["version"] == 8
+    assert state["version"] == 10
     again = api.client.post("/v1/people/erase", json={"account": "Globex", "name": NAME},
                             headers=api.auth("admin"))  # fmt: skip
     assert again.status_code == 200

@@ -34,7 +34,7 @@ def exported(services: Services) -> bytes:
     out = io.BytesIO()
     done = export_events(
         services.opportunities.recorder, services.database, services.integrity_key, out,
-        people=services.people.rows, personal_data=services.people.protection(),
+        people=services.people.records, personal_data=services.people.protection(),
     )  # fmt: skip
     assert done.unverified == 0
     return out.getvalue()

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import cli
+from api.erasure import erase
 from api.services import Services
 from projections.analysis import analyze
 from storage.keycheck import fingerprint
@@ -79,7 +80,7 @@ def test_an_export_restores_to_an_identical_store(
 
 
 def parts(lines: list[bytes]) -> int:
-    """How many lines come before the events: the header and the key ring's people."""
+    """How many lines come before the events: the header and the key ring's records."""
     return next(i for i, line in enumerate(lines) if line.startswith(b'{"position"'))
 
 
@@ -94,11 +95,18 @@ def test_the_first_line_names_the_key_the_file_needs_and_whether_names_are_prote
     }
 
 
-def test_the_key_rings_people_come_before_the_events(backup: Path) -> None:
-    lines = backup.read_bytes().splitlines()
-    people = [orjson.loads(line)["person"] for line in lines[1 : parts(lines)]]
+def test_the_key_rings_people_and_their_names_words_come_before_the_events(
+    backup: Path,
+) -> None:
+    lines = [orjson.loads(line) for line in backup.read_bytes().splitlines()]
+    records = lines[1 : parts(backup.read_bytes().splitlines())]
+    people = [r["person"] for r in records if "person" in r]
+    words = [r["person_part"] for r in records if "person_part" in r]
     assert people
+    assert len(people) + len(words) == len(records)
     assert all(p["reference"].startswith("person-") and p["data_key"] for p in people)
+    assert {w["reference"] for w in words} <= {p["reference"] for p in people}
+    assert words  # the demo's people have first and last names
 
 
 def test_each_line_carries_position_id_version_topic_state_and_link(backup: Path) -> None:
@@ -242,3 +250,34 @@ def test_a_sqlite_export_restores_into_postgresql(
     finally:
         laptop.close()
         server.close()
+
+
+def test_an_erased_store_round_trips_and_its_export_never_holds_the_name(
+    services: Services,
+    database_url: str,
+    second_url: str,
+    restored: Services,
+    tmp_path: Path,
+    cli_env: Callable[[str], CliRunner],
+) -> None:
+    demo(services, 30, seed=8)
+    account, name = next(
+        (history[0].data["account"], record.data["stakeholder"])
+        for history in histories(services).values()
+        for record in history
+        if record.type == "StakeholderBoughtIn"
+    )
+    done = erase(services, account, name, "test")
+    path = tmp_path / "erased.jsonl"
+    assert cli_env(database_url).invoke(cli, ["export", str(path)]).exit_code == 0
+
+    result = cli_env(second_url).invoke(cli, ["import", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert name.encode() not in path.read_bytes()
+    assert done.reference.encode() in path.read_bytes()
+    assert histories(restored) == histories(services)
+    assert view_rows(restored) == view_rows(services)
+    assert all_verify(restored)
+    assert [e.reference for e in restored.people.erasures()] == [done.reference]
+    assert restored.people.find(account, name) is None
