@@ -11,7 +11,8 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import Aggregate, Snapshot
+from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Snapshot as AggregateSnapshot
 from eventsourcing.utils import get_topic
 
 from domain import lifecycle
@@ -305,7 +306,7 @@ class Opportunity(Aggregate):
 
         reason: Annotated[str, Prose(free_text=True, example="The customer came back")]
 
-    class Snapshot(Snapshot):
+    class Snapshot(AggregateSnapshot):
         """The deal's state as a document (domain.snapshots), not its events: loaded from
         a snapshot, an opportunity has no `history` until something needs it whole."""
 
