@@ -1,7 +1,7 @@
 """The application service: loads, decides and saves Opportunity aggregates on an
 eventsourcing Application that is given its storage (the environment says which
 persistence module and transcoder; the domain names none). One attempt per call: retrying
-after another writer won is the batching writer's one policy (storage.writer)."""
+after another writer won is the one policy of the batching writer that calls it."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def utc_now() -> datetime:
 class Written:
     """What a successful write reports: which opportunity, its new version, the log
     position, its state (the aggregate's own: read it before the next write of it), and
-    that state as presented by whoever asked (see storage.writer)."""
+    that state as presented by whoever asked."""
 
     opportunity_id: UUID  # (a seller's id, for goals)
     version: int
