@@ -4,10 +4,9 @@ keeps the instant the first page was read at, so every page judges `overdue` ali
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import decode_cursor, encode_cursor, instant_of
 from api.reads import catch_up
 from api.services import Services
 from projections.agenda import UNSCHEDULED, AgendaFilters, Keyset, agenda_page
@@ -31,16 +30,6 @@ def page(
     items, last = agenda_page(services.database, filters, limit, after, at)
     next_cursor = encode_cursor(t=rfc3339(at), after=list(last)) if last is not None else None
     return {"items": items, "next_cursor": next_cursor}
-
-
-def instant_of(value: object) -> datetime:
-    """An instant a cursor kept (RFC 3339 with an offset), in UTC."""
-    if not isinstance(value, str):
-        raise TypeError
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError
-    return parsed.astimezone(UTC)  # OverflowError: not an instant UTC can express
 
 
 def _keyset(value: object) -> Keyset:

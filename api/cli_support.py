@@ -19,6 +19,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from psycopg_pool import PoolTimeout
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.settings import Settings
 from storage.config import MissingFolder, StorageConfig, UnsupportedDatabaseURL, describe
@@ -27,6 +28,18 @@ from storage.keycheck import KeyMismatch
 P = ParamSpec("P")
 R = TypeVar("R")
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line stays one line
+
+
+def progress_bar(*, transient: bool = False) -> Progress:
+    """The bar long commands draw on stderr: what, how far (n of m), how long so far."""
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=transient,
+    )
 
 
 class PortInUse(RuntimeError):

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.cli_support import progress_bar
 from api.services import build_services
 from api.settings import Settings
 from storage.crm import (
@@ -74,17 +74,6 @@ def hubspot(
     _import(lambda _progress: read_hubspot(file), lambda: 0, stages, dry_run=dry_run)
 
 
-def _bar() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-
-
 def _fail(message: str) -> typer.Exit:
     err.print(message, style="red", highlight=False, markup=False, soft_wrap=True)
     return typer.Exit(1)
@@ -93,7 +82,7 @@ def _fail(message: str) -> typer.Exit:
 def _import(
     read: Reader, size: Callable[[], int], stages: Path | None, *, dry_run: bool
 ) -> None:
-    with _bar() as bar:  # one bar for the whole run: its tasks one after the other
+    with progress_bar(transient=True) as bar:  # one bar for the whole run: its tasks one after the other
         try:
             overrides = load_stages(stages) if stages is not None else {}
             task = bar.add_task("reading the export", total=size() or None)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import math
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import decode_cursor, encode_cursor, instant_of
 from api.reads import catch_up, current_state
 from api.schemas.events import EventBody, EventFields
 from api.services import Services
@@ -92,7 +92,7 @@ def page(
     after = None
     if position:
         try:
-            at = _parse_instant(position["t"])
+            at = instant_of(position["t"])
             after = _keyset(position["after"])
             if position.get("sort") != sort:
                 raise ValueError
@@ -146,15 +146,6 @@ def verify(services: Services, opportunity_id: UUID) -> Verification | None:
     return verify_opportunity(
         services.opportunities.recorder, services.database, services.integrity_key, opportunity_id
     )
-
-
-def _parse_instant(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise TypeError
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError
-    return parsed.astimezone(UTC)  # OverflowError: not an instant UTC can express
 
 
 def _keyset(value: object) -> list[Any]:

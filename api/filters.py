@@ -3,6 +3,7 @@ pipeline view (the list of opportunities and the totals per stage), so they filt
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -11,6 +12,17 @@ from pydantic import AwareDatetime
 from api.problems import VALIDATION, Problem, field_error
 from api.schemas.enums import Stage, Status
 from projections.queries import Filters
+
+
+def require_order(
+    start: datetime | None, end: datetime | None, start_name: str, end_name: str
+) -> None:
+    """A period given by two query instants must run forwards (422 naming the second)."""
+    if start is not None and end is not None and start >= end:
+        message = f"must be after {start_name}"
+        raise Problem(
+            VALIDATION, f"{end_name}: {message}", errors=[field_error(["query", end_name], message)]
+        )
 
 
 def pipeline_filters(
@@ -37,13 +49,7 @@ def pipeline_filters(
         Query(description="Only deals that closed before this instant (exclusive)."),
     ] = None,
 ) -> Filters:
-    if closed_from is not None and closed_to is not None and closed_from >= closed_to:
-        message = "must be after closed_from"
-        raise Problem(
-            VALIDATION,
-            f"closed_to: {message}",
-            errors=[field_error(["query", "closed_to"], message)],
-        )
+    require_order(closed_from, closed_to, "closed_from", "closed_to")
     # The enumerations' members are str; the queries get the plain values.
     return Filters(
         None if status is None else str(status),

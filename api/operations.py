@@ -14,8 +14,8 @@ from typing import BinaryIO, cast
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.cli_support import progress_bar
 from api.services import Services, build_services
 from api.settings import Settings
 from demo import default_end, generate
@@ -39,16 +39,6 @@ from storage.transfer.lines import CHAIN_MIGRATION, PERSON
 from storage.transfer.restore import file_header, record_lines
 
 err = Console(stderr=True)
-
-
-def _bar() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    )
 
 
 @contextmanager
@@ -85,7 +75,7 @@ def demo(
                 "the store already holds events: demo writes into an empty store only"
                 " (point SMALLWINS_DATABASE_URL at a new database)"
             ) from None
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("demo: 0 events", total=opportunities)
 
             def advance(finished: int, written: int) -> None:
@@ -129,7 +119,7 @@ def _output(target: str) -> Iterator[BinaryIO]:
 def export(target: str) -> None:
     with _services() as services, _output(target) as out:
         recorder = services.opportunities.recorder
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("exporting events", total=recorder.max_notification_id() or 0)
             done = export_events(
                 recorder, services.database, services.integrity_key, out,
@@ -171,7 +161,7 @@ def import_(source: Path) -> None:
         scratch = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo",
                                  "TRANSCODER_TOPIC": TRANSCODER_TOPIC})  # fmt: skip
         mapper = reading_mapper(scratch.mapper.transcoder, Known(people))
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("checking the file", total=size)
             checked = check_file(source, mapper, key, lambda n: bar.advance(task, n))
             bar.update(task, completed=size)
@@ -187,7 +177,7 @@ def import_(source: Path) -> None:
         with database.transaction() as cursor:  # the signed records of renewed chains
             cursor.executemany(INSERT_CHAIN_RECORD, records[CHAIN_MIGRATION])
         services.people.mark_as(protected=file_header(source).get("personal_data") == "protected")
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("importing events", total=checked.events)
             try:
                 written = write_file(
@@ -223,7 +213,7 @@ def migrate_personal(*, dry_run: bool, yes: bool) -> None:
             services.integrity_key,
         )
         ids = list(all_opportunity_ids(recorder, database))
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task("checking the chains", total=len(ids))
             bad = 0
             for oid in ids:
@@ -235,7 +225,7 @@ def migrate_personal(*, dry_run: bool, yes: bool) -> None:
                 f"{bad} opportunities do not verify (`smallwins verify --all` lists the"
                 " problems): restore them from a backup first; nothing was changed"
             )
-        with _bar() as bar:
+        with progress_bar() as bar:
             task = bar.add_task(
                 "dry run" if dry_run else "protecting names",
                 total=recorder.max_notification_id() or 0,

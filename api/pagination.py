@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import UTC, datetime
 from typing import Annotated
 
 import orjson
@@ -34,3 +35,13 @@ def decode_cursor(cursor: str | None) -> dict[str, object]:
             errors=[field_error(["query", "cursor"], "not a valid cursor")],
         )
     return decoded
+
+
+def instant_of(value: object) -> datetime:
+    """An instant a cursor kept (RFC 3339 with an offset), in UTC."""
+    if not isinstance(value, str):
+        raise TypeError
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError
+    return parsed.astimezone(UTC)  # OverflowError: not an instant UTC can express

@@ -12,8 +12,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from api.agenda import instant_of
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import decode_cursor, encode_cursor, instant_of
 from api.problems import VALIDATION, Problem, field_error
 from api.reads import catch_up
 from api.schemas.week import GoalsIn

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AwareDatetime
 
 from api.auth import ServicesDep, Viewer
-from api.problems import VALIDATION, Problem, field_error
+from api.filters import require_order
 from api.routers.opportunities import json_response
 from api.schemas.analytics import WinAnalysisOut
 from projections.analysis import Filters, analyze
@@ -41,12 +41,6 @@ def get_win_analysis(
         Query(description="Replay only what was recorded by this instant."),
     ] = None,
 ) -> Response:
-    if closed_from is not None and closed_to is not None and closed_from >= closed_to:
-        message = "must be after closed_from"
-        raise Problem(
-            VALIDATION,
-            f"closed_to: {message}",
-            errors=[field_error(["query", "closed_to"], message)],
-        )
+    require_order(closed_from, closed_to, "closed_from", "closed_to")
     filters = Filters(closed_from=closed_from, closed_to=closed_to, owner=owner, as_of=as_of)
     return json_response(analyze(services.opportunities, filters))
