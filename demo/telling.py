@@ -23,19 +23,37 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
 from demo.cast import cast_for
+from demo.goals import goals
 from demo.people import DemoPeople, Made, demo_mapper
 from demo.plot import story
-from demo.story import DAY, Step
+from demo.story import DAY, Customer, Step
 from domain.lifecycle import LOST, OPEN, PAUSED_STATUS, WON
 from domain.opportunity import Opportunity, Stamp
-from domain.records import CLOSED_LOST, CLOSED_WON, EVENT_TYPES, OPENED, PAUSED, RESUMED
+from domain.records import (
+    CLOSED_LOST,
+    CLOSED_WON,
+    EVENT_TYPES,
+    OPENED,
+    PAUSED,
+    REOPENED,
+    RESUMED,
+)
 from storage.chain import GENESIS, canonical_link
 from storage.personal import PersonalMapper
 
 WINDOW_DAYS = 730
+# Deals 0-15, 16-31, …: a circle of deals told together, so a deal can be repeat business
+# of, or referred by, an earlier deal of its circle that was won.
+CIRCLE = 16
 # The status a deal's last status-changing event leaves it in (the lifecycle's rule, for
 # the direct path's summary; the test compares it with the aggregates' lifecycle).
-_STATUS_AFTER = {PAUSED: PAUSED_STATUS, RESUMED: OPEN, CLOSED_WON: WON, CLOSED_LOST: LOST}
+_STATUS_AFTER = {
+    PAUSED: PAUSED_STATUS,
+    RESUMED: OPEN,
+    REOPENED: OPEN,
+    CLOSED_WON: WON,
+    CLOSED_LOST: LOST,
+}
 _OWNER_TOPIC = get_topic(Opportunity)
 
 
@@ -68,14 +86,23 @@ def openings(seed: int, count: int, end: float) -> list[tuple[float, int]]:
     return [(start + (span * rng.random() ** 0.8) // 60 * 60, i) for i in range(count)]
 
 
+def in_part(deal: int, part: int, parts: int) -> bool:
+    """Whether `deal` is told by `part` of `parts`: whole circles at a time."""
+    return (deal // CIRCLE) % parts == part
+
+
 def in_order(
     seed: int, count: int, end: float, *, part: int = 0, parts: int = 1
 ) -> Iterator[tuple[float, int, int, list[Step]]]:
-    """(recorded at, deal, step number, the deal's steps) for deals `part`, `part + parts`,
-    … in recording order. Memory holds only the deals whose story is still going on: a
-    deal is told when the next step to record is its opening."""
+    """(recorded at, deal, step number, the deal's steps) for the deals of `part` (of
+    `parts`) in recording order. Memory holds only the deals whose story is still going
+    on, and the customers each circle won: a deal is told when the next step to record is
+    its opening, knowing which deals of its circle were won before (its repeat business
+    and referrals come from them; every part tells whole circles, so the history is the
+    same whatever the number of parts)."""
     cast = cast_for(seed, count)
-    told = sorted((at, i) for at, i in openings(seed, count, end) if i % parts == part)
+    customers: dict[int, list[Customer]] = {}
+    told = sorted((at, i) for at, i in openings(seed, count, end) if in_part(i, part, parts))
     told.append((math.inf, -1))  # the end: every step comes before it
     heap: list[tuple[float, int, int]] = []  # (recorded at, deal, step number), being told
     plans: dict[int, list[Step]] = {}
@@ -91,7 +118,10 @@ def in_order(
                 del plans[each]
             yield at, each, number, steps
         if deal >= 0:
-            steps = story(seed, deal, cast, opened, end)
+            circle = customers.setdefault(deal // CIRCLE, [])
+            steps, customer = story(seed, deal, cast, opened, end, circle)
+            if customer is not None:
+                circle.append(customer)
             if steps:  # else it was recorded after `end`: not in the history yet
                 plans[deal] = steps
                 heapq.heappush(heap, (steps[0].at, deal, 0))
@@ -116,8 +146,21 @@ def stored(
     people = DemoPeople(secret)
     sealing = demo_mapper(mapper.transcoder, people)
     told = _through_commands(steps, sealing) if checked else _directly(steps, sealing)
+    if part == 0:  # the reps' goals, told once
+        told = heapq.merge(told, _goals(seed, count, end, sealing), key=_merge_key)
     for item in told:
         yield item._replace(people=people.take())
+
+
+def _merge_key(item: Stored) -> tuple[float, int, int]:
+    return item.at, item.deal, item.number
+
+
+def _goals(seed: int, count: int, end: float, mapper: Mapper[Any]) -> Iterator[Stored]:
+    for at, place, event in goals(seed, count, end, WINDOW_DAYS):
+        s = mapper.to_stored_event(event)
+        version = s.originator_version
+        yield Stored(at, place, version - 1, event.originator_id, version, s.topic, s.state, None)
 
 
 def linked(items: Iterator[Stored], key: bytes) -> Iterator[Row]:
