@@ -49,6 +49,7 @@ def double_entry(s: Story) -> None:
     last = s.steps[-1]
     s.now += rng.randint(2, 30) * 60
     s.emit(last.kind, **last.fields)
+    s.steps[-1] = s.steps[-1]._replace(note=last.note)  # the same entry, note and all
     version = len(s.steps)  # the duplicate's
     s.now += rng.uniform(0.5, 48) * 3600
     s.now -= s.now % 60
