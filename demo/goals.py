@@ -11,7 +11,7 @@ from datetime import UTC
 from typing import Any
 
 from demo.cast import Seller as Rep
-from demo.cast import cast_for
+from demo.cast import team_for
 from demo.story import DAY, HOUR, moment
 from domain.opportunity import Stamp
 from domain.seller import Seller
@@ -20,12 +20,12 @@ WEEK = 7 * DAY
 SETTING_GOALS = 0.8  # of the reps
 # What a deal brings on average, per metric (measured on the demo's own stories).
 PER_DEAL = {
-    "MeetingGained": 1.2,
-    "StakeholderBoughtIn": 1.3,
+    "MeetingGained": 1.35,
+    "StakeholderBoughtIn": 1.7,
     "DemoScheduled": 0.35,
-    "commitments_gained": 1.0,
-    "interactions_planned_with_objective": 1.1,
-    "interactions_completed": 1.7,
+    "commitments_gained": 1.6,
+    "interactions_planned_with_objective": 2.0,
+    "interactions_completed": 2.7,
 }
 METRICS = tuple(PER_DEAL)
 
@@ -34,7 +34,7 @@ def goals(seed: int, count: int, end: float, window_days: int) -> Iterator[tuple
     """(recorded at, the rep's place after the deals, event) for every rep's goals, in
     recording order."""
     rng = random.Random(f"smallwins-demo:{seed}:goals")  # noqa: S311 (reproducible, not secret)
-    reps = cast_for(seed, count).sellers
+    reps = team_for(seed, count)
     weeks = window_days / 7
     start = end - window_days * DAY
     told: list[tuple[float, int, Any]] = []
@@ -60,7 +60,7 @@ def goals(seed: int, count: int, end: float, window_days: int) -> Iterator[tuple
 
 def _targets(rng: random.Random, deals_a_week: float) -> dict[str, int]:
     chosen = rng.sample(METRICS, rng.randint(1, 3))
-    return {m: max(1, round(PER_DEAL[m] * deals_a_week * rng.uniform(0.8, 1.6))) for m in chosen}
+    return {m: max(1, round(PER_DEAL[m] * deals_a_week * rng.uniform(0.6, 1.3))) for m in chosen}
 
 
 def _monday_morning(at: float, rep: Rep) -> float:
