@@ -30,7 +30,9 @@ PER_DEAL = {
 METRICS = tuple(PER_DEAL)
 
 
-def goals(seed: int, count: int, end: float, window_days: int) -> Iterator[tuple[float, int, Any]]:
+def goal_events(
+    seed: int, count: int, end: float, window_days: int
+) -> Iterator[tuple[float, int, Any]]:
     """(recorded at, the rep's place after the deals, event) for every rep's goals, in
     recording order."""
     rng = random.Random(f"smallwins-demo:{seed}:goals")  # noqa: S311 (reproducible, not secret)

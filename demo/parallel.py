@@ -44,10 +44,11 @@ def rows_in_parallel(
     app: Opportunities,
     key: bytes,
     secret: bytes,
-    story: tuple[int, int, float, bool],
+    story: tuple[int, int, float, bool, bool],
     workers: int,
 ) -> Iterator[Row]:
-    """The rows of `telling.linked` for (seed, count, end, checked), in recording order."""
+    """The rows of `telling.linked` for (seed, count, end, checked, goals), in recording
+    order."""
     env = {k: v for k, v in app.env.items() if not k.startswith(_NOT_FOR_WORKERS)}
     env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
     started: list[_Worker] = []

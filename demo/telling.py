@@ -23,7 +23,7 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
 from demo.cast import cast_for
-from demo.goals import goals
+from demo.goals import goal_events
 from demo.people import DemoPeople, Made, demo_mapper
 from demo.plot import story
 from demo.story import DAY, Customer, Step
@@ -137,16 +137,17 @@ def stored(
     part: int = 0,
     parts: int = 1,
     checked: bool = True,
+    goals: bool = True,
 ) -> Iterator[Stored]:
     """The stored events of deals `part`, `part + parts`, … in recording order (all deals
     with the defaults): through the domain's commands when `checked`, else directly. The
     people are sealed under keys made from `secret` (demo.people), on `mapper`'s
-    transcoder."""
+    transcoder. With `goals`, the reps' goals too (in part 0)."""
     steps = in_order(seed, count, end, part=part, parts=parts)
     people = DemoPeople(secret)
     sealing = demo_mapper(mapper.transcoder, people)
     told = _through_commands(steps, sealing) if checked else _directly(steps, sealing)
-    if part == 0:  # the reps' goals, told once
+    if goals and part == 0:  # the reps' goals, told once
         told = heapq.merge(told, _goals(seed, count, end, sealing), key=_merge_key)
     for item in told:
         yield item._replace(people=people.take())
@@ -157,7 +158,7 @@ def _merge_key(item: Stored) -> tuple[float, int, int]:
 
 
 def _goals(seed: int, count: int, end: float, mapper: Mapper[Any]) -> Iterator[Stored]:
-    for at, place, event in goals(seed, count, end, WINDOW_DAYS):
+    for at, place, event in goal_events(seed, count, end, WINDOW_DAYS):
         s = mapper.to_stored_event(event)
         version = s.originator_version
         yield Stored(at, place, version - 1, event.originator_id, version, s.topic, s.state, None)
