@@ -68,7 +68,7 @@ def generate(
     progress: Progress | None = None,
 ) -> DemoStats:
     """Write `opportunities` deals recorded over the two years before `end` (default: today
-    00:00 UTC), at most `batch_size` events per transaction (default SQLITE_BATCH on SQLite; at
+    00:00 UTC), and the reps' goals when the store is empty, at most `batch_size` events per transaction (default SQLITE_BATCH on SQLite; at
     most POSTGRES_BATCH_LIMIT on PostgreSQL). Deterministic: the same seed and end give the
     same events, ids included, whatever the batch size or number of `workers` (0: tell the
     stories in this process; default: in parallel for large runs), `checked` or not (True:
@@ -85,13 +85,22 @@ def generate(
     batch_size = _batch_size(app, batch_size)
     key: bytes = app.recorder.integrity_key  # type: ignore[attr-defined]
     secret = secrets.token_bytes(32)  # the people's keys are made from it, and it is forgotten
-    story = (seed, opportunities, end.timestamp(), checked)
+    # The reps' goals are part of a first history: a store that already has events (a
+    # benchmark growing its store) may hold their sellers already.
+    goals = not app.recorder.max_notification_id()
+    story = (seed, opportunities, end.timestamp(), checked, goals)
     stream: Iterator[Row]
     if workers > 0:
         stream = rows_in_parallel(app, key, secret, story, workers)
     else:
         told = stored(
-            seed, opportunities, end.timestamp(), app.mapper, secret=secret, checked=checked
+            seed,
+            opportunities,
+            end.timestamp(),
+            app.mapper,
+            secret=secret,
+            checked=checked,
+            goals=goals,
         )
         stream = linked(told, key)
     written = 0

@@ -135,8 +135,17 @@ def account_names(count: int) -> list[str]:
 def cast_for(seed: int, opportunities: int) -> Cast:
     """A team sized to the pipeline (about 25 deals a rep), and about three deals an account."""
     rng = random.Random(f"smallwins-demo:{seed}:cast")  # noqa: S311 (reproducible, not secret)
-    seller_count = min(40, max(3, opportunities // 25))
-    sellers = tuple(_seller(rng, n) for n in _full_names(rng, seller_count, set()))
+    sellers = _team(rng, opportunities)
     names = account_names(min(len(REGIONS) * 480, max(5, opportunities // 3)))
     rng.shuffle(names)
     return Cast(sellers, tuple(_account(rng, name) for name in names))
+
+
+def team_for(seed: int, opportunities: int) -> tuple[Seller, ...]:
+    """The cast's reps alone (drawn first, from the same stream)."""
+    return _team(random.Random(f"smallwins-demo:{seed}:cast"), opportunities)  # noqa: S311
+
+
+def _team(rng: random.Random, opportunities: int) -> tuple[Seller, ...]:
+    seller_count = min(40, max(3, opportunities // 25))
+    return tuple(_seller(rng, n) for n in _full_names(rng, seller_count, set()))

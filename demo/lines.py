@@ -99,3 +99,19 @@ LOSS_REASONS = {
     }.items()
 }  # fmt: skip
 LOST_AT_THE_CLOSE = Weighted((("price", 4), ("competitor", 4), ("no_decision", 2)))
+CANCEL_REASONS = (
+    "the customer declined the call",
+    "no-show: they did not join",
+    "our contact is on leave",
+    "replaced by a meeting with their manager",
+)
+SLIP_REASONS = ("they did not pick up", "our contact was ill", "they asked to move it",
+                "double-booked on their side")  # fmt: skip
+MOVE_REASONS = ("they asked for a later slot", "waiting for their figures",
+                "a holiday on their side")  # fmt: skip
+REOPEN_REASONS = (
+    "the customer came back: the budget was approved after all",
+    "the competitor could not deliver",
+    "new sponsor, fresh start",
+)
+DOUBLE_ENTRY = "recorded twice"

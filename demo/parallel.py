@@ -1,5 +1,5 @@
 """Telling the stories in worker processes, to use every core: deal i is told by worker
-i mod W (`python -m demo.worker`), which maps its events to stored events
+(i // CIRCLE) mod W (`python -m demo.worker`; demo.order), which maps its events to stored events
 with a mapper built like the application's own and links them into their chains (each
 deal's chain is that worker's alone); the parent merges the workers' streams by recording
 order, so the log is exactly the one a single process would write.
@@ -44,10 +44,11 @@ def rows_in_parallel(
     app: Opportunities,
     key: bytes,
     secret: bytes,
-    story: tuple[int, int, float, bool],
+    story: tuple[int, int, float, bool, bool],
     workers: int,
 ) -> Iterator[Row]:
-    """The rows of `telling.linked` for (seed, count, end, checked), in recording order."""
+    """The rows of `telling.linked` for (seed, count, end, checked, goals), in recording
+    order."""
     env = {k: v for k, v in app.env.items() if not k.startswith(_NOT_FOR_WORKERS)}
     env["PERSISTENCE_MODULE"] = "eventsourcing.popo"
     started: list[_Worker] = []

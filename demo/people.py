@@ -75,11 +75,22 @@ class DemoPeople:
         return made
 
 
+class _NothingStored:
+    """The recorder the demo's protector reads: every aggregate it writes is new, so an
+    event whose aggregate it has not seen opened is a seller's (no people in it)."""
+
+    def select_events(self, *_args: Any, **_kwargs: Any) -> list[Any]:
+        return []
+
+
+_NOTHING_STORED = _NothingStored()
+
+
 def demo_mapper(transcoder: Any, people: DemoPeople) -> PersonalMapper:
     """A mapper on the application's transcoder, storing the demo's people as tokens."""
     if PersonToken not in transcoder.types:  # a worker's own transcoder: teach it tokens
         transcoder.register(PersonAsToken(lambda: people))
         transcoder.register(SealedAsToken(lambda: people))
     mapper = PersonalMapper(transcoder)
-    mapper.protector = Protector(people, lambda: None, nonce=people.nonce)
+    mapper.protector = Protector(people, lambda: _NOTHING_STORED, nonce=people.nonce)
     return mapper

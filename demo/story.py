@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from demo import lines
-from demo.cast import FIRST_NAMES, LAST_NAMES, Account, Cast, Person, Seller
+from demo.cast import Account, Cast, Person, Seller
 from domain import records as t
 from domain.ids import time_ordered_id
 
@@ -73,6 +74,11 @@ class Story:
     bought_in: dict[str, set[str]] = field(default_factory=dict)  # department -> roles
     has_decision_maker: bool = False  # someone in a decision role is bought in
     met: list[Person] = field(default_factory=list)
+    amount: float | None = None  # as the deal stands: opened with, committed, changed
+    expected_close: date | None = None
+    check_in: tuple[str, float, bool] | None = None  # planned while paused
+    planned: int = 0  # interactions planned
+    with_objective: int = 0  # of them, with a commitment objective
 
     def __post_init__(self) -> None:
         self.now = self.recorded = self.since = self.last_occurred = self.opened
@@ -80,13 +86,20 @@ class Story:
     # --- time ----------------------------------------------------------------------
 
     def wait(self, mean_days: float) -> None:
+        self.now = self.later(mean_days)
+
+    def later(self, mean_days: float) -> float:
+        """A moment about `mean_days` after now, in the rep's business hours, on the minute."""
         pace = 0.7 if self.gained_last else 1.0
         days = min(self.rng.expovariate(1.0 / (mean_days * pace)), mean_days * 4)
-        now = self.now + days * DAY
-        local_hour = int((now + self.seller.offset) % DAY // HOUR)
-        if not 8 <= local_hour < 18:  # business hours in the rep's own time zone
-            now += ((32 - local_hour) % 24 + self.rng.random() * 8) * HOUR
-        self.now = now - now % 60
+        return self.working(self.now + days * DAY)
+
+    def working(self, at: float) -> float:
+        """`at`, or the next moment in the rep's business hours (8 to 18), on the minute."""
+        local_hour = int((at + self.seller.offset) % DAY // HOUR)
+        if not 8 <= local_hour < 18:
+            at += ((32 - local_hour) % 24 + self.rng.random() * 8) * HOUR
+        return at - at % 60
 
     def emit(self, kind: str, /, *, late: bool = False, by: str | None = None, **data: Any) -> None:
         rng = self.rng
@@ -132,37 +145,14 @@ class Story:
         boost = 0.04 * min(self.traction, 4) + 0.05 * min(len(self.bought_in), 3)
         boost += 0.08 if self.has_decision_maker else 0.0
         boost += 0.1 if self.gained_last else 0.0  # the customer just committed to this step
+        boost += 0.1 * self.habit()
         return min(0.97, RUNG_CHANCE[rung] * (0.6 + 0.6 * self.fit) + boost)
 
     # --- habits --------------------------------------------------------------------
 
-    def interaction(self, rung: str, *, paused: bool = False) -> None:
-        person = self.someone()
-        with_objective = self.rng.random() < self.seller.discipline
-        objective = self.rng.choice(lines.OBJECTIVES[rung]) if with_objective else None
-        interaction_id = str(new_id(self.rng))
-        self.emit(
-            t.INTERACTION_PLANNED,
-            interaction_id=interaction_id,
-            contact=person.name,
-            department=self.department(person),
-            channel=self.rng.choice(lines.CHANNELS),
-            purpose=self.rng.choice(lines.PURPOSES[rung]),
-            commitment_objective=objective,
-        )
-        if paused or self.rng.random() < 0.06:
-            return  # a no-show, or a check-in planned for after the pause: never completed
-        self.wait(2.0 if with_objective else 3.5)
-        gained = self.rng.random() < 0.12 + (0.5 if with_objective else 0.0) + 0.25 * self.fit
-        self.traction += gained
-        self.gained_last = gained
-        self.emit(
-            t.INTERACTION_COMPLETED,
-            by="calendar-sync" if self.rng.random() < 0.1 else None,
-            interaction_id=interaction_id,
-            commitment_gained=gained,
-            outcome=self.rng.choice(lines.OUTCOMES[gained]),
-        )
+    def habit(self) -> float:
+        """From -0.5 to 0.5: how much more than half its interactions had an objective."""
+        return self.with_objective / self.planned - 0.5 if self.planned else 0.0
 
     def buy_in(self, person: Person, *, decision_maker: bool) -> None:
         role = person.role
@@ -174,23 +164,50 @@ class Story:
                   department=self.department(person), role=role, title=person.title)  # fmt: skip
 
 
-def opening(rng: random.Random, cast: Cast, opened: float) -> Story:
+class Customer(NamedTuple):
+    """A deal won: when its win was recorded, its account and seller, and the people met."""
+
+    won: float
+    account: Account
+    seller: Seller
+    people: tuple[str, ...]
+
+
+def opening(rng: random.Random, cast: Cast, opened: float, customers: Sequence[Customer]) -> Story:
+    """A new deal. Repeat business comes from an account that won before it opened, with the
+    same rep; a referral names such an account and someone met there. Before any win there
+    is neither: those deals come in or are found."""
     seller = rng.choice(cast.sellers)
     account = rng.choice(cast.accounts)
     source = lines.SOURCE.pick(rng)
+    referrer: Customer | None = None
+    if source in ("referral", "repeat"):
+        earlier = [c for c in customers if c.won < opened]
+        if not earlier:
+            source = "inbound" if source == "referral" else "outbound"
+        elif source == "repeat":
+            customer = rng.choice(earlier)
+            account, seller = customer.account, customer.seller
+        else:
+            referrer = rng.choice(earlier)
+            if account == referrer.account:
+                account = cast.accounts[(cast.accounts.index(account) + 1) % len(cast.accounts)]
     fit = rng.betavariate(2.2, 2.2) + lines.SOURCE_FIT[source]
     story = Story(rng, seller, account, opened, min(1.0, max(0.0, fit)))
     amount = round(rng.lognormvariate(10.6, 0.8) / 500) * 500
     wanted = rng.sample(account.departments, rng.randint(0, min(4, len(account.departments))))
-    referrer = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     title = f"{rng.choice(lines.PRODUCTS)} for {rng.choice(account.departments)}"
-    amount_or_none = float(amount) if rng.random() < 0.85 else None
+    story.amount = float(amount) if rng.random() < 0.85 else None
     currency = lines.CURRENCY.pick(rng)
+    closing = moment(opened + rng.randint(45, 150) * DAY, seller.tz).date()
+    story.expected_close = closing if rng.random() < 0.9 else None
     randomness = rng.getrandbits(128)  # the id's random bits; its time is known once recorded
     story.emit(t.OPENED, title=title, account=account.name, owner=seller.name,
-               amount=amount_or_none, currency=currency, source=source,
-               referred_by=referrer if source == "referral" else None,
-               buying_departments=wanted, opportunity_id=None)  # fmt: skip
+               amount=story.amount, currency=currency, source=source,
+               referred_by=rng.choice(referrer.people) if referrer else None,
+               referrer_account=referrer.account.name if referrer else None,
+               buying_departments=wanted, expected_close=story.expected_close,
+               opportunity_id=None)  # fmt: skip
     # As the domain does: the id carries the millisecond the opening was recorded.
     first = story.steps[0]
     first.fields["opportunity_id"] = time_ordered_id(int(first.at) * 1000, randomness)

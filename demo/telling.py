@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import heapq
-import math
-import random
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 from uuid import UUID
@@ -22,20 +20,33 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper
 from eventsourcing.utils import get_topic
 
-from demo.cast import cast_for
+from demo.goals import goal_events
+from demo.order import WINDOW_DAYS, in_order
 from demo.people import DemoPeople, Made, demo_mapper
-from demo.plot import story
-from demo.story import DAY, Step
+from demo.story import Step
 from domain.lifecycle import LOST, OPEN, PAUSED_STATUS, WON
 from domain.opportunity import Opportunity, Stamp
-from domain.records import CLOSED_LOST, CLOSED_WON, EVENT_TYPES, OPENED, PAUSED, RESUMED
+from domain.records import (
+    CLOSED_LOST,
+    CLOSED_WON,
+    EVENT_TYPES,
+    OPENED,
+    PAUSED,
+    REOPENED,
+    RESUMED,
+)
 from storage.chain import GENESIS, canonical_link
 from storage.personal import PersonalMapper
 
-WINDOW_DAYS = 730
 # The status a deal's last status-changing event leaves it in (the lifecycle's rule, for
 # the direct path's summary; the test compares it with the aggregates' lifecycle).
-_STATUS_AFTER = {PAUSED: PAUSED_STATUS, RESUMED: OPEN, CLOSED_WON: WON, CLOSED_LOST: LOST}
+_STATUS_AFTER = {
+    PAUSED: PAUSED_STATUS,
+    RESUMED: OPEN,
+    REOPENED: OPEN,
+    CLOSED_WON: WON,
+    CLOSED_LOST: LOST,
+}
 _OWNER_TOPIC = get_topic(Opportunity)
 
 
@@ -59,44 +70,6 @@ class Stored(NamedTuple):
 Row = tuple[float, int, int, str, int, str, bytes, str, str | None, tuple[Made, ...]]
 
 
-def openings(seed: int, count: int, end: float) -> list[tuple[float, int]]:
-    """When each deal opens: over the two years before `end`, more of them lately."""
-    rng = random.Random(f"smallwins-demo:{seed}:openings")  # noqa: S311 (reproducible, not secret)
-    span = (WINDOW_DAYS - 4) * DAY
-    start = (end - WINDOW_DAYS * DAY) // 60 * 60
-    # On the minute, like every business time in the stories.
-    return [(start + (span * rng.random() ** 0.8) // 60 * 60, i) for i in range(count)]
-
-
-def in_order(
-    seed: int, count: int, end: float, *, part: int = 0, parts: int = 1
-) -> Iterator[tuple[float, int, int, list[Step]]]:
-    """(recorded at, deal, step number, the deal's steps) for deals `part`, `part + parts`,
-    … in recording order. Memory holds only the deals whose story is still going on: a
-    deal is told when the next step to record is its opening."""
-    cast = cast_for(seed, count)
-    told = sorted((at, i) for at, i in openings(seed, count, end) if i % parts == part)
-    told.append((math.inf, -1))  # the end: every step comes before it
-    heap: list[tuple[float, int, int]] = []  # (recorded at, deal, step number), being told
-    plans: dict[int, list[Step]] = {}
-    for opened, deal in told:
-        mark = (opened, deal, -1)  # this deal's opening, in the heap's order
-        while heap and heap[0] < mark:
-            at, each, number = heap[0]
-            steps = plans[each]
-            if number + 1 < len(steps):
-                heapq.heapreplace(heap, (steps[number + 1].at, each, number + 1))
-            else:
-                heapq.heappop(heap)
-                del plans[each]
-            yield at, each, number, steps
-        if deal >= 0:
-            steps = story(seed, deal, cast, opened, end)
-            if steps:  # else it was recorded after `end`: not in the history yet
-                plans[deal] = steps
-                heapq.heappush(heap, (steps[0].at, deal, 0))
-
-
 def stored(
     seed: int,
     count: int,
@@ -107,17 +80,31 @@ def stored(
     part: int = 0,
     parts: int = 1,
     checked: bool = True,
+    goals: bool = True,
 ) -> Iterator[Stored]:
     """The stored events of deals `part`, `part + parts`, … in recording order (all deals
     with the defaults): through the domain's commands when `checked`, else directly. The
     people are sealed under keys made from `secret` (demo.people), on `mapper`'s
-    transcoder."""
+    transcoder. With `goals`, the reps' goals too (in part 0)."""
     steps = in_order(seed, count, end, part=part, parts=parts)
     people = DemoPeople(secret)
     sealing = demo_mapper(mapper.transcoder, people)
     told = _through_commands(steps, sealing) if checked else _directly(steps, sealing)
+    if goals and part == 0:  # the reps' goals, told once
+        told = heapq.merge(told, _goals(seed, count, end, sealing), key=_merge_key)
     for item in told:
         yield item._replace(people=people.take())
+
+
+def _merge_key(item: Stored) -> tuple[float, int, int]:
+    return item.at, item.deal, item.number
+
+
+def _goals(seed: int, count: int, end: float, mapper: Mapper[Any]) -> Iterator[Stored]:
+    for at, place, event in goal_events(seed, count, end, WINDOW_DAYS):
+        s = mapper.to_stored_event(event)
+        version = s.originator_version
+        yield Stored(at, place, version - 1, event.originator_id, version, s.topic, s.state, None)
 
 
 def linked(items: Iterator[Stored], key: bytes) -> Iterator[Row]:

@@ -27,7 +27,7 @@ _PUT_SECONDS = 1.0
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us
     app_class, env, key, secret, story, (part, parts) = pickle.load(sys.stdin.buffer)  # noqa: S301 (from our parent)
-    seed, count, end, checked = story
+    seed, count, end, checked, goals = story
     chunks: queue.Queue[bytes] = queue.Queue(maxsize=QUEUED)
     writer = threading.Thread(target=_send, args=(chunks, sys.stdout.buffer), daemon=True)
     writer.start()
@@ -38,7 +38,17 @@ def main() -> None:
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD)
     for row in linked(
-        stored(seed, count, end, mapper, secret=secret, part=part, parts=parts, checked=checked),
+        stored(
+            seed,
+            count,
+            end,
+            mapper,
+            secret=secret,
+            part=part,
+            parts=parts,
+            checked=checked,
+            goals=goals,
+        ),
         key,
     ):
         rows.append(row)

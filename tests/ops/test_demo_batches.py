@@ -45,11 +45,11 @@ def test_the_demo_writes_smaller_batches_at_its_end(tmp_path: Path) -> None:
 
     app.recorder.insert_linked = counted  # type: ignore[attr-defined]
     try:
-        stats = generate(app, opportunities=3000, seed=2, batch_size=12_000, workers=0)
+        stats = generate(app, opportunities=3000, seed=2, batch_size=13_000, workers=0)
     finally:
         app.close()
     assert sum(sizes) == stats.events > 30_000
-    assert sizes[:2] == [12_000, 12_000]
-    assert TAIL_BATCH <= sizes[2] < 12_000  # half of what was still to come
-    assert len(sizes) > -(-stats.events // 12_000)  # more batches than fixed ones would take
+    assert sizes[:2] == [13_000, 13_000]
+    assert TAIL_BATCH <= sizes[2] < 13_000  # half of what was still to come
+    assert len(sizes) > -(-stats.events // 13_000)  # more batches than fixed ones would take
     assert sizes == sorted(sizes, reverse=True)  # the last the smallest
