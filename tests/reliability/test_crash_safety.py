@@ -127,6 +127,7 @@ def test_views_rebuilt_after_a_projector_killed_mid_batch_equal_a_rebuild_from_t
         recovered = view_rows(database_url)
         assert sorted(recovered["projection_tracking"]) == [
             ("agenda", head),
+            ("changes", head),
             ("pipeline", head),
             ("relationships", head),
             ("sellers", head),
