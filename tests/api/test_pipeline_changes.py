@@ -381,3 +381,22 @@ def test_a_cursor_of_another_to_is_refused(api: Any, clock: Any) -> None:
 def test_the_review_needs_a_key(api: Any, clock: Any) -> None:
     response = api.client.get("/v1/pipeline/changes", params={"from": clock.iso(days=-1)})
     api.problem(response, 401, "unauthorized")
+
+
+def test_the_changes_view_is_listed_and_a_rebuild_gives_the_same_review(
+    api: Any, clock: Any
+) -> None:
+    deal = api.open(expected_close="2026-04-30")["id"]
+    api.record(deal, "MeetingGained", **MEETING)
+    start = mark(clock)
+    api.record(deal, "DetailsChanged", expected_close="2026-05-31")
+    clock.advance(days=25)
+    before = review(api, **{"from": start})
+
+    rebuilt = api.client.post("/v1/projections/changes/rebuild", headers=api.auth("admin"))
+    listed = api.client.get("/v1/projections", headers=api.auth("viewer")).json()["items"]
+
+    assert rebuilt.status_code < 300, rebuilt.text
+    assert "changes" in {item["name"] for item in listed}
+    assert review(api, **{"from": start}) == before
+    assert before["items"][0]["changes"] == ["stalled", "pushed"]
