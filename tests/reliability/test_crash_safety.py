@@ -36,6 +36,7 @@ VIEW_TABLES = {
     "agenda": "SELECT * FROM agenda ORDER BY opportunity_id, interaction_id",
     "seller_counts": "SELECT * FROM seller_counts ORDER BY opportunity_id, week, metric",
     "seller_deals": "SELECT * FROM seller_deals ORDER BY opportunity_id",
+    "change_points": "SELECT * FROM change_points ORDER BY opportunity_id, version",
     "projection_tracking": "SELECT * FROM projection_tracking ORDER BY name",
 }
 
