@@ -17,6 +17,7 @@ from domain.application import Opportunities, utc_now
 from domain.momentum import MomentumPolicy
 from domain.state import DealState
 from projections.agenda import AgendaView
+from projections.changes import ChangesView
 from projections.pipeline import PipelineView
 from projections.relationships import RelationshipView
 from projections.render import render_full
@@ -78,6 +79,7 @@ def build_runner(
             RelationshipView(policy),
             AgendaView(policy),
             SellersView(policy, settings.team_zone()),
+            ChangesView(policy),
         ],
         sweep_processes=settings.sweep_processes,
     )

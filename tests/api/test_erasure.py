@@ -52,6 +52,7 @@ def everything(api: Any, deal: str) -> str:
         api.client.get("/v1/events?limit=500", headers=auth).json(),
         api.client.get("/v1/opportunities?limit=500", headers=auth).json(),
         api.client.get("/v1/agenda?limit=500", headers=auth).json(),
+        api.client.get("/v1/pipeline/changes?from=2000-01-01T00:00:00Z", headers=auth).json(),
         api.client.get("/v1/accounts/Globex/relationships", headers=auth).json(),
         api.client.get("/v1/analytics/wins", headers=auth).json(),
     ]

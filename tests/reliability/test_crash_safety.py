@@ -36,6 +36,7 @@ VIEW_TABLES = {
     "agenda": "SELECT * FROM agenda ORDER BY opportunity_id, interaction_id",
     "seller_counts": "SELECT * FROM seller_counts ORDER BY opportunity_id, week, metric",
     "seller_deals": "SELECT * FROM seller_deals ORDER BY opportunity_id",
+    "change_points": "SELECT * FROM change_points ORDER BY opportunity_id, version",
     "projection_tracking": "SELECT * FROM projection_tracking ORDER BY name",
 }
 
@@ -127,6 +128,7 @@ def test_views_rebuilt_after_a_projector_killed_mid_batch_equal_a_rebuild_from_t
         recovered = view_rows(database_url)
         assert sorted(recovered["projection_tracking"]) == [
             ("agenda", head),
+            ("changes", head),
             ("pipeline", head),
             ("relationships", head),
             ("sellers", head),
