@@ -8,8 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from api.agenda import instant_of
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import decode_cursor, encode_cursor, instant_of
 from api.problems import VALIDATION, Problem, field_error
 from api.reads import catch_up
 from api.services import Services
