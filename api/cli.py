@@ -33,7 +33,7 @@ from api.settings import Settings
 from domain.application import Opportunities
 from projections.analysis import Filters
 from projections.analysis import analyze as win_analysis
-from storage.audit import all_opportunity_ids, verify_opportunity
+from storage.audit import all_opportunity_ids, is_opportunity, verify_opportunity
 from storage.config import eventsourcing_env
 from storage.gateway import Database, schema_lock
 from storage.keycheck import check_key
@@ -182,7 +182,7 @@ def verify(
     )
     try:
         ids = list(all_opportunity_ids(recorder, database)) if all_ else [UUID(str(opportunity))]
-        bad = checked = 0
+        bad = checked = others = 0
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("verifying", total=len(ids))
             for oid in ids:
@@ -193,6 +193,7 @@ def verify(
                     bad += 1
                     continue
                 checked += found.checked
+                others += 0 if is_opportunity(recorder, oid) else 1
                 for problem in found.problems:
                     Console().print(f"{oid} version {problem.version}: {problem.problem}")
                 bad += 0 if found.ok else 1
@@ -201,7 +202,10 @@ def verify(
         raise typer.Exit(2) from None
     finally:
         services.close()
-    err.print(f"{len(ids)} opportunities, {checked} events checked, {bad} with problems")
+    goals = f" and {others} sellers' goals" if others else ""
+    err.print(
+        f"{len(ids) - others} opportunities{goals}, {checked} events checked, {bad} with problems"
+    )
     if bad:
         raise typer.Exit(1)
 

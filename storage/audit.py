@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder
 
+from domain.records import OPENED
 from storage.chain import Problem, Verification, canonical_id, verify_chain
 from storage.chain_records import records_of
 from storage.gateway import Database
@@ -38,6 +39,13 @@ def verify_opportunity(
         return found
     problems = sorted((*found.problems, *renewed), key=lambda p: p.version)
     return Verification(found.checked, tuple(problems))
+
+
+def is_opportunity(recorder: ApplicationRecorder, originator_id: UUID) -> bool:
+    """Whether a history is an opportunity's, or what is left of one with no events (the log
+    also holds the sellers' goals)."""
+    first = recorder.select_events(originator_id, lte=1)
+    return not first or first[0].topic.endswith(f".{OPENED}")
 
 
 def all_opportunity_ids(recorder: ApplicationRecorder, database: Database) -> Iterator[UUID]:

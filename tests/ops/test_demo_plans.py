@@ -221,10 +221,14 @@ def test_double_entries_are_retracted_and_lost_deals_reopened(told: Histories) -
     assert reopened > 0
 
 
-def test_verify_all_passes_on_the_demo(store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_verify_all_passes_on_the_demo_and_counts_deals_apart_from_goals(
+    told: Histories, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SMALLWINS_DATABASE_URL", store_url)
     result = CliRunner().invoke(cli, ["verify", "--all"])
     assert result.exit_code == 0, result.output
+    assert f"{len(told)} opportunities and " in result.output
+    assert "sellers' goals" in result.output
 
 
 def test_names_are_stored_only_as_tokens(told: Histories, store_url: str) -> None:
