@@ -27,6 +27,33 @@ def search_text(title: str, account: str, owner: str) -> str:
     return "\n".join((title, account, owner)).casefold()
 
 
+# The list's orders (name -> SQL expression, descending?). Deals without a value come last
+# (`expected_close`) or count as the lowest value. Each expression that is not a bare column
+# has an index of its own (with the id, the tie-break), so a page of a filtered list walks
+# that index instead of sorting every matching row; momentum is ordered by its log form.
+SORTS = {
+    "momentum": ("momentum", False),
+    "-momentum": ("momentum", True),
+    "opened_at": ("opened_ts", False),
+    "-opened_at": ("opened_ts", True),
+    "last_win_at": ("COALESCE(last_win_ts, 0)", False),
+    "-last_win_at": ("COALESCE(last_win_ts, 0)", True),
+    "closed_at": ("COALESCE(closed_ts, 0)", False),
+    "-closed_at": ("COALESCE(closed_ts, 0)", True),
+    "amount": ("COALESCE(amount, -1)", False),
+    "-amount": ("COALESCE(amount, -1)", True),
+    "expected_close": ("COALESCE(expected_close_day, 99999999)", False),
+    "-expected_close": ("COALESCE(expected_close_day, -1)", True),
+}
+_SORT_INDEXES = {
+    "pipeline_by_last_win": SORTS["last_win_at"][0],
+    "pipeline_by_closed": SORTS["closed_at"][0],
+    "pipeline_by_amount": SORTS["amount"][0],
+    "pipeline_by_expected_close": SORTS["expected_close"][0],
+    "pipeline_by_expected_close_desc": SORTS["-expected_close"][0],
+}
+
+
 class PipelineView(OpportunityView):
     name = "pipeline"
     tables = ("pipeline",)
@@ -50,9 +77,13 @@ class PipelineView(OpportunityView):
         "CREATE INDEX IF NOT EXISTS pipeline_stall ON pipeline (status, stall_ts)",
         "CREATE INDEX IF NOT EXISTS pipeline_momentum ON pipeline (momentum_b, momentum_a)",
         "CREATE INDEX IF NOT EXISTS pipeline_opened ON pipeline (opened_ts)",
-        "CREATE INDEX IF NOT EXISTS pipeline_last_win ON pipeline (last_win_ts)",
-        "CREATE INDEX IF NOT EXISTS pipeline_expected_close ON pipeline (expected_close_day)",
         "CREATE INDEX IF NOT EXISTS pipeline_closed ON pipeline (closed_ts)",
+        "DROP INDEX IF EXISTS pipeline_last_win",  # (bare columns: no use to the sorts)
+        "DROP INDEX IF EXISTS pipeline_expected_close",
+        *(
+            f"CREATE INDEX IF NOT EXISTS {index} ON pipeline ({expression}, opportunity_id)"
+            for index, expression in _SORT_INDEXES.items()
+        ),
     )
 
     def definition(self) -> str:

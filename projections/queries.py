@@ -16,25 +16,9 @@ from domain.momentum import MomentumPolicy, evaluate
 from domain.names import name_key, tidy
 from domain.relationships import Department, merge_departments
 from projections.codec import load_summary
+from projections.pipeline import SORTS
 from projections.render import finish, rfc3339
 from storage.gateway import Database
-
-# sort name -> (SQL expression, descending?)
-SORTS = {
-    "momentum": ("momentum", False),
-    "-momentum": ("momentum", True),
-    "opened_at": ("opened_ts", False),
-    "-opened_at": ("opened_ts", True),
-    "last_win_at": ("COALESCE(last_win_ts, 0)", False),
-    "-last_win_at": ("COALESCE(last_win_ts, 0)", True),
-    "closed_at": ("COALESCE(closed_ts, 0)", False),
-    "-closed_at": ("COALESCE(closed_ts, 0)", True),
-    "amount": ("COALESCE(amount, -1)", False),
-    "-amount": ("COALESCE(amount, -1)", True),
-    # Deals without an expected close come last either way.
-    "expected_close": ("COALESCE(expected_close_day, 99999999)", False),
-    "-expected_close": ("COALESCE(expected_close_day, -1)", True),
-}
 
 
 @dataclass(frozen=True, slots=True)

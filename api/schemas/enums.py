@@ -19,7 +19,7 @@ from domain.momentum import TRENDS
 from domain.records import EVENT_TYPES
 from domain.relationships import DEPTHS
 from domain.rules import CHANNELS, SOURCES, Vocabulary
-from projections.queries import SORTS
+from projections.pipeline import SORTS
 
 _WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # MeetingGained: before the G
 

@@ -21,7 +21,7 @@ from domain.records import EVENT_TYPES
 from domain.relationships import DEPTHS
 from domain.rules import CHANNELS, ROLES, SOURCES
 from domain.schema import data_fields
-from projections.queries import SORTS
+from projections.pipeline import SORTS
 
 PUBLIC = {"/healthz", "/readyz", "/metrics"}
 DATE_TIME = {"type": "string", "format": "date-time"}

@@ -10,7 +10,8 @@ import pytest
 from api.reads import current_state
 from api.services import Services
 from domain.ladder import STAGES
-from projections.queries import SORTS, Filters, list_page, totals, with_momentum
+from projections.pipeline import SORTS
+from projections.queries import Filters, list_page, totals, with_momentum
 from tests.projections.drivers import DAY, open_deal, record
 
 
@@ -165,3 +166,24 @@ def test_closed_from_and_closed_to_keep_the_closes_in_the_window(
     assert got == {s["id"] for s in states if s["closed_at"] == closes[1]}
     before = {i["id"] for i in pages(services, Filters(closed_to=start), "-closed_at", 3)}
     assert before == {s["id"] for s in states if s["closed_at"] and s["closed_at"] < closes[1]}
+
+
+@pytest.mark.parametrize("sort", [s for s, (expression, _) in SORTS.items() if "(" in expression])
+def test_a_filtered_page_in_an_order_of_a_computed_value_walks_an_index_instead_of_sorting(
+    services: Services, clock: Any, sort: str
+) -> None:
+    if services.database.is_postgres:
+        pytest.skip("the plan is SQLite's; PostgreSQL plans by its statistics")
+    pipeline(services, clock)
+    expression, descending = SORTS[sort]
+    order = "DESC" if descending else "ASC"
+    with services.database.read() as cursor:
+        cursor.execute(
+            f"EXPLAIN QUERY PLAN SELECT opportunity_id, {expression} AS sort_value"  # noqa: S608
+            " FROM pipeline WHERE search LIKE ?"
+            f" ORDER BY sort_value {order}, opportunity_id {order} LIMIT 51",
+            ("%deal%",),
+        )
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "USING INDEX pipeline_by_" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
