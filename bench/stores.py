@@ -16,6 +16,8 @@ from psycopg import sql
 
 from domain.application import Opportunities
 from storage.config import StorageConfig, eventsourcing_env, parse_database_url
+from storage.people import People
+from storage.personal import install_people
 
 ADMIN_URL_VARIABLE = "SMALLWINS_BENCH_POSTGRES_URL"
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -82,3 +84,12 @@ def temporary_store(backend: str, workdir: Path, tag: str) -> Iterator[Store]:
         return
     with temporary_database(tag) as url:
         yield Store("postgres", url)
+
+
+def with_people(app: Opportunities, config: StorageConfig, integrity_key: str) -> People:
+    """Let `app` read and write people's names as the API does (sealed under their keys);
+    the people's own gateway, for the caller to close after the application."""
+    people = People.open(config, bytes.fromhex(integrity_key))
+    install_people(app, people, writes=True)
+    people.mark(empty_store=not app.recorder.max_notification_id())
+    return people

@@ -20,6 +20,7 @@ from typing import Any
 from api.services import build_runner
 from api.settings import Settings
 from bench.measure import peak_rss_mb
+from bench.stores import with_people
 from demo import generate
 from domain.application import Opportunities
 from projections.analysis import analyze
@@ -49,7 +50,9 @@ def read_and_decode(app: Opportunities) -> int:
 def main(mode: str, *args: str) -> dict[str, Any]:
     settings = Settings()
     storage = settings.storage()
-    app = Opportunities(eventsourcing_env(storage, settings.chain_key()))
+    key = settings.chain_key()
+    app = Opportunities(eventsourcing_env(storage, key))
+    people = with_people(app, storage, key)  # names are stored sealed: read them back
     database = Database(storage)
     answer: dict[str, Any] = {"mode": mode}
     try:
@@ -79,6 +82,7 @@ def main(mode: str, *args: str) -> dict[str, Any]:
     finally:
         database.close()
         app.close()
+        people.close()
     answer["peak_rss_mb"] = peak_rss_mb()
     # The sweep's helper processes (SMALLWINS_SWEEP_PROCESSES), waited for when it ended.
     answer["helper_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
