@@ -47,16 +47,15 @@ def measure(tree: Path, backend: str, deals: int, events: int) -> dict[str, obje
     with (
         tempfile.TemporaryDirectory(prefix="smallwins-post-rate-") as work,
         temporary_store(backend, Path(work), f"post_rate_{backend}") as store,
+        serve(API_FACTORY, store.server_env(), Path(work), "post-rate", tree=tree) as server,
     ):
-        token = editor_key(tree, store)
-        with serve(API_FACTORY, store.server_env(), Path(work), "post-rate", tree=tree) as server:
-            client = Client(server.base_url, token)
-            try:
-                ids = [_open(client, index) for index in range(deals)]
-                timed(warm_up(ids), ids, client.post)
-                found = timed(events, ids, client.post).as_json()
-            finally:
-                client.close()
+        client = Client(server.base_url, editor_key(tree, store))  # the server made the store
+        try:
+            ids = [_open(client, index) for index in range(deals)]
+            timed(warm_up(ids), ids, client.post)
+            found = timed(events, ids, client.post).as_json()
+        finally:
+            client.close()
     return {"tree": str(tree), "backend": backend, "deals": deals, **found}
 
 
