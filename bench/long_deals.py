@@ -266,21 +266,36 @@ def warm_up(deals: list[UUID]) -> int:
     return max(WARM_UP, len(deals))
 
 
+def interleaved(count: int, built: dict[int, list[UUID]], call: Any) -> dict[int, Timings]:
+    """`count` requests on each size, the sizes taking turns request by request, so a
+    change in the host's load meanwhile falls on every size alike. A size's rate is then
+    1 / its mean latency (its requests' own time)."""
+    found = {size: Timings() for size in built}
+    for step in range(count):
+        for size, deals in built.items():
+            before = time.perf_counter()
+            answer = call(deals[step % len(deals)], step)
+            spent = time.perf_counter() - before
+            found[size].seconds.append(spent)
+            found[size].elapsed += spent
+            found[size].failures += not 200 <= answer.status_code < 300
+    return found
+
+
 def measure_http(store: Store, workdir: Path, built: dict[int, list[UUID]],
                  requests: int) -> dict[str, Any]:  # fmt: skip
-    """GETs on every size first (the views current), then POSTs on every size."""
+    """GETs on every size (the views current), then POSTs, the sizes taking turns."""
     token = editor_token(store)
     found: dict[str, Any] = {}
     with serve(API_FACTORY, store.server_env(), workdir, f"long-{store.backend}") as server:
         client = Client(server.base_url, token)
         try:
-            for size, deals in built.items():
-                timed(warm_up(deals), deals, lambda deal, _step: client.get(deal))
-                found[f"get/{size}"] = timed(requests, deals,
-                                             lambda deal, _step: client.get(deal)).as_json()  # fmt: skip
-            for size, deals in built.items():
-                timed(warm_up(deals), deals, client.post)
-                found[f"post/{size}"] = timed(requests, deals, client.post).as_json()
+            for kind, call in (("get", lambda deal, _step: client.get(deal)),
+                               ("post", client.post)):  # fmt: skip
+                for deals in built.values():
+                    timed(warm_up(deals), deals, call)
+                for size, timings in interleaved(requests, built, call).items():
+                    found[f"{kind}/{size}"] = timings.as_json()
         finally:
             client.close()
     return found
@@ -340,11 +355,11 @@ def markdown(run: dict[str, Any]) -> str:
         f" {facts['machine']}._",
         "",
         f"Sequential requests on one keep-alive connection (httpx), {run['requests']} of each"
-        f" kind per size, round robin over the size's deals, after one not counted on each"
-        f" deal (at least {WARM_UP});"
+        f" kind per size, the sizes taking turns request by request, round robin over each"
+        f" size's deals, after one not counted on each deal (at least {WARM_UP});"
         f" the API is `{shown_command(API_FACTORY)}` on a free loopback port. GET one deal;"
         " POST an InteractionPlanned, then an InteractionCompleted of it, on each deal in turn."
-        " Rate: requests over the run's wall time (one client, so 1 / mean latency).",
+        " Rate: 1 / mean latency (one client).",
         "",
         "| target | backend | measured | goal | status |",
         "|---|---|---|---|---|",
