@@ -20,6 +20,7 @@ import json
 import math
 import random
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -402,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild-deals", type=int, default=8)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
-    command = ["bench.long_deals", *(argv if argv is not None else [])]
+    command = ["bench.long_deals", *(sys.argv[1:] if argv is None else argv)]
     run: dict[str, Any] = {"facts": facts(command[1:]), "requests": args.requests, "backends": {}}
     run["facts"]["command"] = "python -m " + " ".join(command)
     backends = args.backend or ["sqlite", "postgres"]
