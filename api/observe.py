@@ -19,6 +19,9 @@ from api.metrics import UNMATCHED, Metrics
 
 access_log = logging.getLogger("smallwins.access")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_ANY_UUID = "00000000-0000-0000-0000-000000000000"
+CACHED_SHAPES = 1024  # path shapes whose route template is remembered
 
 
 class RouteTemplates:
@@ -29,6 +32,7 @@ class RouteTemplates:
     def __init__(self, paths: Callable[[], Iterable[str]]) -> None:
         self._paths = paths
         self._compiled: list[tuple[re.Pattern[str], str]] | None = None
+        self._shapes: dict[str, str] = {}
 
     @classmethod
     def of(cls, app: FastAPI) -> RouteTemplates:
@@ -39,6 +43,19 @@ class RouteTemplates:
         return cls(paths)
 
     def match(self, path: str) -> str:
+        """The template of the route that serves `path`. Paths that differ only in the
+        UUIDs they carry are served by the same route: the regexes are tried once per such
+        shape (remembered, up to CACHED_SHAPES of them), not on every request."""
+        shape = _UUID.sub(_ANY_UUID, path)
+        found = self._shapes.get(shape)
+        if found is None:
+            found = self._match(shape)
+            if len(self._shapes) >= CACHED_SHAPES:
+                self._shapes.clear()
+            self._shapes[shape] = found
+        return found
+
+    def _match(self, path: str) -> str:
         if self._compiled is None:
             self._compiled = _compile(self._paths())
         for regex, template in self._compiled:

@@ -158,3 +158,15 @@ def write(results: Results, out_dir: Path, *, title: str = "# Benchmarks") -> tu
         page = f"{title}\n\n{generated}\n"
     md_path.write_text(page)
     return json_path, md_path
+
+
+def write_block(page: Path, block: str, markers: tuple[str, str], heading: str) -> None:
+    """Put `block` (which starts and ends with `markers`) in place of the page's block
+    between them, or at the end of the page under `heading` when it has none yet."""
+    begin, end = markers
+    old = page.read_text() if page.exists() else "# Benchmarks\n"
+    if begin in old and end in old:
+        before, rest = old.split(begin, 1)
+        page.write_text(before + block + rest.split(end, 1)[1])
+    else:
+        page.write_text(f"{old.rstrip()}\n\n## {heading}\n\n{block}\n")

@@ -62,14 +62,23 @@ class Server:
 
 
 @contextmanager
-def serve(factory: str, env: dict[str, str], workdir: Path, name: str) -> Iterator[Server]:
-    """Start uvicorn on a free port, wait until /healthz answers, stop it afterwards."""
+def serve(
+    factory: str, env: dict[str, str], workdir: Path, name: str, *, tree: Path | None = None
+) -> Iterator[Server]:
+    """Start uvicorn on a free port, wait until /healthz answers, stop it afterwards. With
+    `tree`, the code served is that checkout's (another commit, to compare with)."""
     port = free_port()
     log = workdir / f"{name}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             uvicorn_command(factory, port),
-            env={**os.environ, "SMALLWINS_LOG_LEVEL": "WARNING", **env},
+            env={
+                **os.environ,
+                "SMALLWINS_LOG_LEVEL": "WARNING",
+                **env,
+                **({"PYTHONPATH": str(tree)} if tree else {}),
+            },
+            cwd=tree,
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -142,3 +142,32 @@ def _events(results: Results, backend: str, size: int) -> int:
         if int(row["opportunities"]) == size:
             return int(row["events"])
     return 0
+
+
+LONG_RATIO = 1.2  # a request on the longest deals within this factor of the shortest
+REBUILD_SHARE = 0.5  # rebuilding the longest deals at least this share of the raw rate
+
+
+def long_deal_verdicts(run: dict[str, Any]) -> list[tuple[str, str, str, str, bool]]:
+    """The long-deal targets of issue 17 on one `python -m bench.long_deals` run, as
+    (target, backend, measured, goal, met)."""
+    found: list[tuple[str, str, str, str, bool]] = []
+    for backend, measured in run["backends"].items():
+        sizes = sorted(int(size) for size in measured["dataset"])
+        small, large = sizes[0], sizes[-1]
+        for kind, what in (("post", "POST one event"), ("get", "GET one deal")):
+            before = measured["http"][f"{kind}/{small}"]["median_ms"]
+            after = measured["http"][f"{kind}/{large}"]["median_ms"]
+            ratio = after / before
+            found.append((
+                f"{what}, median at {large:,} events vs at {small:,}", backend,
+                f"{ratio:.2f}x ({after:.2f} vs {before:.2f} ms)", f"<= {LONG_RATIO}x",
+                ratio <= LONG_RATIO,
+            ))  # fmt: skip
+        rebuild = measured["rebuild"]
+        share = rebuild["rebuild_rate"] / rebuild["raw_rate"]
+        found.append((
+            f"rebuild of deals of {rebuild['size']:,} events vs raw read-and-decode", backend,
+            f"{share:.0%}", f">= {REBUILD_SHARE:.0%}", share >= REBUILD_SHARE,
+        ))  # fmt: skip
+    return found

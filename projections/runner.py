@@ -19,7 +19,7 @@ from uuid import UUID
 from domain.application import Opportunities
 from domain.errors import OpportunityNotFound
 from domain.records import EventRecord
-from domain.state import DealState, fold
+from domain.state import DealState
 from projections.sweep import LogPages, Page
 from projections.sweep_pool import SweepPool, can_spawn, job_for
 from projections.tracking import (
@@ -77,7 +77,7 @@ class ProjectionRunner:
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         # The states of recently projected opportunities, as committed (one per deal: views
-        # that stand at another position fold theirs from the store).
+        # that stand at another position load theirs from the store).
         self.memory_size = memory_size
         self._memory: OrderedDict[str, DealState] = OrderedDict()
         self._generation = -1  # of the people's erasures (see _follow_erasures)
@@ -314,16 +314,17 @@ class ProjectionRunner:
     ) -> Change | None:
         """What the batch's records do to the opportunity (None: not an opportunity), from
         its remembered state when that stands right before the batch, else from its state
-        folded from the event store (first sight, or another runner applied the batches in
-        between). The remembered state is taken out of the memory while it changes, so a
+        as the event store has it (first sight, or another runner applied the batches in
+        between): loaded from its latest snapshot and the events after it, so a long
+        deal's first event after a restart does not read and decode its whole history. The remembered state is taken out of the memory while it changes, so a
         batch that fails to commit leaves nothing half-applied there."""
         first = new[0].version
         state = self._memory.pop(opportunity_id, None)
         if state is None or state.version != first - 1:
             state = None
             if first > 1:
-                try:
-                    state = fold(self.app.history(UUID(opportunity_id), version=first - 1))
+                try:  # from its latest snapshot and the events after it: O(1) in its length
+                    state = self.app.load(UUID(opportunity_id), version=first - 1).deal
                 except OpportunityNotFound:
                     return None  # another aggregate's events (a seller's goals)
             elif not is_opportunity(new):

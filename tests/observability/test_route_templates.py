@@ -41,3 +41,18 @@ def test_a_path_no_route_serves_is_unmatched() -> None:
 
     assert templates.match("/v1/deals") == UNMATCHED
     assert templates.match("/wp-admin/login.php") == UNMATCHED
+
+
+def test_paths_that_differ_only_in_their_ids_are_matched_against_the_routes_once() -> None:
+    templates = RouteTemplates.of(nested_app())
+    tried: list[str] = []
+    match = templates._match
+    templates._match = lambda path: tried.append(path) or match(path)  # type: ignore[method-assign]
+    ids = ("0193a1b2-7c4d-7e8f-9a0b-1c2d3e4f5a6b", "0193a1b2-7c4d-7e8f-9a0b-ffffffffffff")
+
+    labels = [templates.match(f"/v1/deals/{deal}/history") for deal in ids * 3]
+
+    assert labels == ["/v1/deals/{deal_id}/history"] * 6
+    assert len(tried) == 1
+    assert templates.match(f"/files/{ids[0]}/a.js") == "/files/{name}"
+    assert templates.match(f"/v1/deals/{ids[0]}/nothing") == UNMATCHED

@@ -165,3 +165,31 @@ def test_a_store_from_before_view_definitions_rebuilds_only_the_views_that_chang
 
     assert restarted.position("pipeline") == 0  # its rows changed (version 2)
     assert restarted.position("relationships") == head  # version 1, as it was
+
+
+def test_a_runner_meeting_a_long_deal_first_reads_it_from_its_latest_snapshot(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = open_deal(services, buying_departments=["IT"])
+    for step in range(124):  # 249 events: the latest snapshot at 200
+        record(services, deal, "MeetingGained", contact=f"Dana {step}", department="IT")
+        record(services, deal, "CustomerDataGathered", summary=f"Step {step}")
+    services.runner.catch_up()
+    record(services, deal, "CustomerDataGathered", summary="One more")
+    fresh = ProjectionRunner(
+        services.opportunities, services.database, list(services.runner.views.values())
+    )
+    histories: list[int | None] = []
+    whole = services.opportunities.history
+    monkeypatch.setattr(services.opportunities, "history",
+                        lambda oid, **kw: histories.append(kw.get("version")) or whole(oid, **kw))  # fmt: skip
+
+    fresh.catch_up()
+
+    assert histories == []  # no history read: the state came from the snapshot
+    assert fresh.position("pipeline") == fresh.head()
+    live = snapshot(services)
+    for name in list(fresh.views):
+        fresh.rebuild(name)
+    fresh.catch_up()
+    assert snapshot(services) == live
