@@ -16,17 +16,8 @@ from domain.names import name_key
 from projections.render import rfc3339
 from storage.gateway import Cursor, Database
 
-# sort name -> the sort value of each account (the order is by it, descending, then by key)
-_RANKED = {
-    "-won": "SELECT account_key, SUM(CASE WHEN status = 'won' THEN 1 ELSE 0 END) AS sort_value"
-    " FROM account_deals GROUP BY account_key",
-    "-referrals_given": "SELECT a.account_key, COALESCE(r.n, 0) AS sort_value"
-    " FROM (SELECT DISTINCT account_key FROM account_deals) a LEFT JOIN (SELECT referrer_key,"
-    " COUNT(*) AS n FROM account_deals WHERE referrer_key IS NOT NULL GROUP BY referrer_key) r"
-    " ON r.referrer_key = a.account_key",
-    "-last_small_win_at": "SELECT account_key, COALESCE(MAX(last_win_ts), -1.0e18)"
-    " AS sort_value FROM account_deals GROUP BY account_key",
-}
+# sort name -> the column of account_summaries the order is by (descending, then by key)
+_RANKED = {"-won": "won", "-referrals_given": "referrals", "-last_small_win_at": "last_win_ts"}
 ACCOUNT_SORTS = ("account", *_RANKED)
 
 Position = tuple[float, str]  # the last account of a page: its sort value and key
@@ -39,18 +30,16 @@ def account_page(
     Keys are ordered by their characters' code points on both backends."""
     key = 'account_key COLLATE "C"' if database.is_postgres else "account_key"
     if sort == "account":
-        sql = (
-            f"SELECT account_key FROM account_deals WHERE {key} > ?"  # noqa: S608 (constants)
-            f" GROUP BY account_key ORDER BY {key} LIMIT ?"
-        )
+        sql = f"SELECT account_key FROM account_summaries WHERE {key} > ? ORDER BY {key} LIMIT ?"  # noqa: S608 (constants)
         params: list[Any] = [after[1] if after else "", limit + 1]
     else:
-        sql = f"SELECT account_key, sort_value FROM ({_RANKED[sort]}) s"  # noqa: S608
+        column = _RANKED[sort]
+        sql = f"SELECT account_key, {column} FROM account_summaries"  # noqa: S608 (constants)
         params = []
         if after is not None:
-            sql += f" WHERE sort_value < ? OR (sort_value = ? AND {key} > ?)"
+            sql += f" WHERE {column} < ? OR ({column} = ? AND {key} > ?)"
             params = [after[0], after[0], after[1]]
-        sql += f" ORDER BY sort_value DESC, {key} ASC LIMIT ?"
+        sql += f" ORDER BY {column} DESC, {key} ASC LIMIT ?"
         params.append(limit + 1)
     with database.read() as cursor:
         cursor.execute(sql, params)

@@ -36,6 +36,7 @@ VIEW_TABLES = {
     "account_deals": "SELECT * FROM account_deals ORDER BY opportunity_id",
     "account_departments": "SELECT * FROM account_departments"
     " ORDER BY opportunity_id, department_key",
+    "account_summaries": "SELECT * FROM account_summaries ORDER BY account_key",
     "agenda": "SELECT * FROM agenda ORDER BY opportunity_id, interaction_id",
     "seller_counts": "SELECT * FROM seller_counts ORDER BY opportunity_id, week, metric",
     "seller_deals": "SELECT * FROM seller_deals ORDER BY opportunity_id",
