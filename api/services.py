@@ -16,6 +16,7 @@ from api.webhooks.service import Webhooks
 from domain.application import Opportunities, utc_now
 from domain.momentum import MomentumPolicy
 from domain.state import DealState
+from projections.accounts import AccountsView
 from projections.agenda import AgendaView
 from projections.changes import ChangesView
 from projections.pipeline import PipelineView
@@ -77,6 +78,7 @@ def build_runner(
         [
             PipelineView(policy),
             RelationshipView(policy),
+            AccountsView(policy),
             AgendaView(policy),
             SellersView(policy, settings.team_zone()),
             ChangesView(policy),

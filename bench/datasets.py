@@ -15,6 +15,7 @@ from pathlib import Path
 from bench.load import Targets, measure_reads, measure_writes, prepare_targets
 from bench.logwork import (
     WorkerFailed,
+    measure_account_reads,
     measure_analysis,
     measure_raw,
     measure_rebuilds,
@@ -119,6 +120,8 @@ def _measure_at(
         measure_rebuilds(results, store, size, runs - (index == 0), budget)
     if "analysis" in plan.sections:
         measure_analysis(results, store, size, runs)
+    if "reads" in plan.sections:
+        measure_account_reads(results, store, size)
     if not http:
         return None
     targets = prepare_targets(store, workdir, f"{store.backend}-{size}")

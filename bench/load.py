@@ -80,7 +80,11 @@ def measure_reads(
     serve_command = shown_command(API_FACTORY)
     with serve(API_FACTORY, store.server_env(), workdir, f"api-{backend}-{size}") as server:
         for _repeat in range(plan.repeats):
-            for mode, what in (("one", "GET one"), ("list", "GET list page (limit 50)")):
+            for mode, what in (
+                ("one", "GET one"),
+                ("list", "GET list page (limit 50)"),
+                ("accounts", "GET accounts page (limit 50, sort=-won)"),
+            ):
                 loaded = run_wrk(c, plan.wrk_seconds, mode, server.base_url, targets.every,
                                  targets.token)  # fmt: skip
                 _record(results, f"reads/{backend}/{size}/{mode}/loaded", "c",

@@ -134,6 +134,20 @@ def _estimate(results: Results, store: Store, size: int) -> float | None:
     return float(events) / min(rates)
 
 
+def measure_account_reads(results: Results, store: Store, size: int) -> None:
+    """The accounts list's first page in each order, and one account, read in-process from
+    the caught-up views (`python -m bench.worker accounts`): p50 and p99 of each."""
+    answer = run_worker(store, "accounts")
+    for read, latencies in answer["latencies_ms"].items():
+        figure = results.figure(
+            f"accounts/{store.backend}/{size}/{read}", "c",
+            f"accounts: {read} (limit 50), in-process, {size:,} opportunities",
+            "python -m bench.worker accounts  # bench.account_reads.time_account_reads", store.backend,
+        )  # fmt: skip
+        figure.add("p50", "ms", latencies["p50"])
+        figure.add("p99", "ms", latencies["p99"])
+
+
 def measure_analysis(results: Results, store: Store, size: int, runs: int) -> None:
     backend = store.backend
     for _run in range(runs):

@@ -1,13 +1,15 @@
 """Work on the log, run in a subprocess so its peak memory is its own:
 
-    python -m bench.worker raw|rebuild|catch-up|analyze
+    python -m bench.worker raw|rebuild|catch-up|analyze|accounts
     python -m bench.worker generate COUNT SEED
 
 on SMALLWINS_DATABASE_URL (with SMALLWINS_INTEGRITY_KEY). Prints one JSON line: events
 (the log's length), seconds, per view seconds and events applied (rebuild, catch-up),
 peak_rss_mb (VmHWM at the end), helper_peak_rss_mb (the largest child's, e.g. a
 sweep's helper processes). `generate` writes COUNT more opportunities through the
-demo generator's bulk path."""
+demo generator's bulk path. `accounts` reads the first page (limit 50) of the accounts list
+in every order, and one account, from the caught-up views, and prints each read's latencies
+(`latencies_ms`: p50 and p99 per read)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from typing import Any
 
 from api.services import build_runner
 from api.settings import Settings
+from bench.account_reads import time_account_reads
 from bench.measure import peak_rss_mb
 from bench.stores import with_people
 from demo import generate
@@ -72,6 +75,9 @@ def main(mode: str, *args: str) -> dict[str, Any]:
         elif mode == "generate":
             stats = generate(app, opportunities=int(args[0]), seed=int(args[1]))
             answer["opportunities"], answer["events"] = stats.opportunities, stats.events
+        elif mode == "accounts":
+            answer["events"] = int(app.recorder.max_notification_id() or 0)
+            answer["latencies_ms"] = time_account_reads(database)
         elif mode == "analyze":
             answer["events"] = int(app.recorder.max_notification_id() or 0)
             answer["closed"] = analyze(app)["closed"]

@@ -1,6 +1,7 @@
 -- wrk script for `python -m bench`: requests spread over many opportunities.
 -- wrk ... -s bench/lua/requests.lua URL -- MODE IDS_FILE [TOKEN]
---   MODE: post (record an InteractionPlanned), one (GET one), list (GET a list page)
+--   MODE: post (record an InteractionPlanned), one (GET one), list (GET a list page),
+--         accounts (GET a page of the accounts list)
 -- Counts every answer outside 2xx and prints "NON2XX <n>" when done.
 local threads = {}
 local body = '{"type": "InteractionPlanned", "contact": "Dana Baker", "department": "IT",'
@@ -32,6 +33,8 @@ function request()
     return wrk.format("POST", "/v1/opportunities/" .. ids[index] .. "/events", nil, body)
   elseif mode == "list" then
     return wrk.format("GET", "/v1/opportunities?limit=50")
+  elseif mode == "accounts" then
+    return wrk.format("GET", "/v1/accounts?limit=50&sort=-won")
   end
   return wrk.format("GET", "/v1/opportunities/" .. ids[index])
 end

@@ -93,6 +93,7 @@ def test_an_api_process_and_a_separate_projector_give_read_your_writes(
         assert {s["name"] for s in status} == {
             "pipeline",
             "relationships",
+            "accounts",
             "agenda",
             "sellers",
             "changes",

@@ -115,3 +115,22 @@ def test_an_old_open_interaction_reads_as_unscheduled_and_is_on_the_agenda(
     )
     assert (item["planned_for"], item["overdue"], item["status"]) == (None, False, "paused")
     assert item["contact"] == "Kofi Young"
+
+
+def test_an_old_store_lists_its_accounts_from_a_view_built_on_first_start(
+    client: tuple[TestClient, dict[str, str]],
+) -> None:
+    test_client, auth = client
+
+    listed = test_client.get("/v1/accounts?sort=-won", headers=auth)
+
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert items[0]["account"] == ACME
+    assert {item["account"] for item in items} == {ACME, GLOBEX, INITECH, UMBRELLA}
+    acme = items[0]
+    assert acme["opportunities"] == {"open": 0, "paused": 0, "won": 1, "lost": 0}
+    assert acme["won_amounts"] == {"USD": 52000.0}
+    assert acme["departments_bought_in"] == 2
+    names = {p["name"] for p in test_client.get("/v1/projections", headers=auth).json()["items"]}
+    assert "accounts" in names
