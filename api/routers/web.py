@@ -21,6 +21,7 @@ PAGES = {
     "board": "board.html",
     "deal": "deal.html",
     "analysis": "analysis.html",
+    "week": "week.html",
     "sign_in": "sign-in.html",
 }
 MEDIA_TYPES = {
@@ -90,6 +91,12 @@ def deal_page(opportunity_id: str) -> FileResponse:
 @router.api_route("/app/analysis", methods=READ)
 def analysis_page() -> FileResponse:
     return _file(PAGES["analysis"])
+
+
+@router.api_route("/app/week", methods=READ)
+def week_page() -> FileResponse:
+    """A seller's week: the agenda, the scorecard, the goals and the streak."""
+    return _file(PAGES["week"])
 
 
 @router.api_route("/static/{name:path}", methods=READ)

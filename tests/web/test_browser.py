@@ -275,6 +275,7 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
         ("board", "/app/", True),
         ("deal", "/app/deals/{acme}", True),
         ("analysis", "/app/analysis", True),
+        ("week", "/app/week", True),
     ],
 )
 def test_every_page_is_labelled_has_a_main_landmark_and_reads_at_phone_width(

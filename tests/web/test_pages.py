@@ -21,7 +21,7 @@ from domain.momentum import weight
 from domain.records import EventRecord
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ("/app/", "/app/sign-in", "/app/analysis", "/app/deals/any-id")
+PAGES = ("/app/", "/app/sign-in", "/app/analysis", "/app/deals/any-id", "/app/week")
 ASSET = re.compile(r'(?:src|href)="(/static/[^"]+)"')
 IMPORT = re.compile(r'from "\./([^"]+)"')
 
