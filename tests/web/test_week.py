@@ -110,7 +110,9 @@ def test_an_editor_sets_the_goals_and_sees_each_ones_progress_this_week(
     card = page.locator("#scorecard")
     expect(card.locator('[data-stat="MeetingGained"] dd')).to_have_text("1")
     expect(card.locator('[data-stat="overdue_now"] dd')).to_have_text("1")
-    expect(card.get_by_role("heading", name=re.compile(r"^Scorecard for \d{4}-W\d\d \("))).to_be_visible()
+    expect(
+        card.get_by_role("heading", name=re.compile(r"^Scorecard for \d{4}-W\d\d \("))
+    ).to_be_visible()
     card.locator("summary", has_text="commitment rate").click()
     expect(card).to_contain_text("the share where the customer made that commitment")
 
