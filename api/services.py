@@ -16,7 +16,9 @@ from api.webhooks.service import Webhooks
 from domain.application import Opportunities, utc_now
 from domain.momentum import MomentumPolicy
 from domain.state import DealState
+from projections.accounts import AccountsView
 from projections.agenda import AgendaView
+from projections.changes import ChangesView
 from projections.pipeline import PipelineView
 from projections.relationships import RelationshipView
 from projections.render import render_full
@@ -76,8 +78,10 @@ def build_runner(
         [
             PipelineView(policy),
             RelationshipView(policy),
+            AccountsView(policy),
             AgendaView(policy),
             SellersView(policy, settings.team_zone()),
+            ChangesView(policy),
         ],
         sweep_processes=settings.sweep_processes,
     )

@@ -16,7 +16,7 @@ from domain.profile import Profile
 from domain.relationships import DepartmentTally, RelationshipTally
 from domain.state import DealState, LastWin
 
-FORMAT = 1  # raised when the document's shape changes (older snapshots are then ignored)
+FORMAT = 2  # raised when the document's shape changes (older snapshots are then ignored)
 
 
 def document(state: DealState) -> dict[str, Any]:
@@ -54,6 +54,7 @@ def document(state: DealState) -> dict[str, Any]:
         "win_types": {str(v): t for v, t in state.win_types.items()},
         "retracted": {str(v): by for v, by in state.retracted.items()},
         "slips": state.slips,
+        "slip_recorded_at": state.slip_recorded_at,
         "last_counts": list(state.last_counts),
     }
 
@@ -81,6 +82,7 @@ def restore(doc: dict[str, Any]) -> DealState | None:
     state.win_types = {int(v): t for v, t in doc["win_types"].items()}
     state.retracted = {int(v): by for v, by in doc["retracted"].items()}
     state.slips = doc["slips"]
+    state.slip_recorded_at = doc["slip_recorded_at"]
     state.last_counts = tuple(doc["last_counts"])
     state._fixed = None
     return state

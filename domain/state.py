@@ -50,6 +50,7 @@ class DealState:
         "relationships",
         "retracted",
         "rungs",
+        "slip_recorded_at",
         "slips",
         "version",
         "win_types",
@@ -71,6 +72,7 @@ class DealState:
         self.win_types: dict[int, str] = {}  # each small win's type, by version
         self.retracted: dict[int, int] = {}  # version taken back -> the retraction's version
         self.slips = 0
+        self.slip_recorded_at: datetime | None = None  # the latest standing slip's
         self.last_counts: tuple[str, ...] = ()  # what the latest event counts for (goals)
         self._fixed: tuple[MomentumPolicy, Momentum] | None = None
         self.add(opened)
@@ -86,7 +88,9 @@ class DealState:
         self.rungs.add(record)
         self.relationships.add(record)
         self.last_counts = counts_of(record, self.plans)
-        self.slips += self.plans.add(record)
+        if self.plans.add(record):
+            self.slips += 1
+            self.slip_recorded_at = record.recorded_at
         if kind == PAUSED:
             self.momentum.pause(at)
         elif kind == RESUMED or (kind in CLOSING_TYPES and was_paused):

@@ -19,7 +19,7 @@ from domain.names import name_key
 from domain.state import DealState
 from projections.codec import dump_summary
 from projections.render import render_momentum, render_state
-from projections.view import OpportunityView, Rows
+from projections.view import OpportunityView, Rows, momentum_definition
 
 
 def search_text(title: str, account: str, owner: str) -> str:
@@ -56,11 +56,7 @@ class PipelineView(OpportunityView):
     )
 
     def definition(self) -> str:
-        p = self.policy
-        return (
-            f"{super().definition()}; half-life {p.half_life_days} d, trend window"
-            f" {p.trend_window_days} d, stall threshold {p.stall_threshold_days} d"
-        )
+        return f"{super().definition()}; {momentum_definition(self.policy)}"
 
     def rows(self, opportunity_id: str, state: DealState) -> Rows:
         shown = state.describe(None, None)

@@ -36,6 +36,14 @@ class Change:
     captured: dict[str, list[Any]] = field(default_factory=dict)
 
 
+def momentum_definition(policy: MomentumPolicy) -> str:
+    """The momentum settings, in the definition of a view whose rows depend on them."""
+    return (
+        f"half-life {policy.half_life_days} d, trend window {policy.trend_window_days} d,"
+        f" stall threshold {policy.stall_threshold_days} d"
+    )
+
+
 def is_opportunity(records: Sequence[EventRecord]) -> bool:
     """Whether a history is an opportunity's (the log also holds the sellers' goals)."""
     return bool(records) and records[0].type == OPENED

@@ -19,6 +19,7 @@ from domain.momentum import TRENDS
 from domain.records import EVENT_TYPES
 from domain.relationships import DEPTHS
 from domain.rules import CHANNELS, SOURCES, Vocabulary
+from projections.account_queries import ACCOUNT_SORTS
 from projections.queries import SORTS
 
 _WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # MeetingGained: before the G
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     Depth: TypeAlias = str
     EventType: TypeAlias = str
     Sort: TypeAlias = str
+    AccountSort: TypeAlias = str
     Source: TypeAlias = str
     Channel: TypeAlias = str
 else:
@@ -80,5 +82,6 @@ else:
     Depth = named_enum(Vocabulary("Depth", DEPTHS))
     EventType = named_enum(Vocabulary("EventType", EVENT_TYPES))
     Sort = named_enum(Vocabulary("Sort", tuple(SORTS)))
+    AccountSort = named_enum(Vocabulary("AccountSort", ACCOUNT_SORTS))
     Source = named_enum(SOURCES)
     Channel = named_enum(CHANNELS)

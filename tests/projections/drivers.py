@@ -32,6 +32,9 @@ def snapshot(services: Services) -> dict[str, list[Any]]:
         "account_opportunities": "SELECT * FROM account_opportunities ORDER BY opportunity_id",
         "opportunity_departments": "SELECT * FROM opportunity_departments"
         " ORDER BY opportunity_id, position",
+        "account_deals": "SELECT * FROM account_deals ORDER BY opportunity_id",
+        "account_departments": "SELECT * FROM account_departments"
+        " ORDER BY opportunity_id, department_key",
     }
     with services.database.read() as cursor:
         found = {}

@@ -90,4 +90,6 @@ def test_an_api_process_and_a_separate_projector_give_read_your_writes(
             account_view = client.get(f"/v1/accounts/{account}/relationships").json()
             assert account_view["departments"][0]["name"] == "IT"
         status = client.get("/v1/projections").json()["items"]
-        assert {s["name"] for s in status} == {"pipeline", "relationships", "agenda", "sellers"}
+        assert {s["name"] for s in status} == {
+            "pipeline", "relationships", "accounts", "agenda", "sellers"
+        }

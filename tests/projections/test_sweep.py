@@ -138,8 +138,9 @@ def test_a_sweep_cut_short_resumes_after_its_last_committed_page(
     assert UUID(progress[1]) == in_sweep_order(deals)[2]  # the first page stands
     assert len(snapshot(services)["pipeline"]) == 3  # and nothing of the second
 
+    others = [runner.views["relationships"], runner.views["accounts"]]
     restarted = ProjectionRunner(
-        services.opportunities, services.database, [healthy, runner.views["relationships"]],
+        services.opportunities, services.database, [healthy, *others],
         batch_size=5, sweep_page=3, sweep_processes=helpers,
     )  # fmt: skip
     restarted.catch_up()

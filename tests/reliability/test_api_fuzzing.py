@@ -125,6 +125,8 @@ def test_the_openapi_document_lists_every_route_of_the_api(target: Target) -> No
         "GET /v1/opportunities/{opportunity_id}",
         "GET /v1/opportunities/{opportunity_id}/history",
         "GET /v1/opportunities/{opportunity_id}/verify",
+        "GET /v1/accounts",
+        "GET /v1/accounts/{account}",
         "GET /v1/accounts/{account}/relationships",
         "GET /v1/events",
         "GET /v1/projections",

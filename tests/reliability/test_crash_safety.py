@@ -33,6 +33,9 @@ VIEW_TABLES = {
     "account_opportunities": "SELECT * FROM account_opportunities ORDER BY opportunity_id",
     "opportunity_departments": "SELECT * FROM opportunity_departments"
     " ORDER BY opportunity_id, position",
+    "account_deals": "SELECT * FROM account_deals ORDER BY opportunity_id",
+    "account_departments": "SELECT * FROM account_departments"
+    " ORDER BY opportunity_id, department_key",
     "agenda": "SELECT * FROM agenda ORDER BY opportunity_id, interaction_id",
     "seller_counts": "SELECT * FROM seller_counts ORDER BY opportunity_id, week, metric",
     "seller_deals": "SELECT * FROM seller_deals ORDER BY opportunity_id",
@@ -126,6 +129,7 @@ def test_views_rebuilt_after_a_projector_killed_mid_batch_equal_a_rebuild_from_t
         running.stop_all()  # nobody projects while the views are compared
         recovered = view_rows(database_url)
         assert sorted(recovered["projection_tracking"]) == [
+            ("accounts", head),
             ("agenda", head),
             ("pipeline", head),
             ("relationships", head),

@@ -145,6 +145,8 @@ def test_a_nul_character_in_the_url_is_a_400_problem(client: Any) -> None:
         "/v1/opportunities?owner=jo%00",
         "/v1/opportunities?account=%00",
         "/v1/accounts/Ac%00me/relationships",
+        "/v1/accounts/Ac%00me",
+        "/v1/accounts?cursor=%00",
         "/v1/analytics/wins?owner=%00",
         "/v1/events?after=%00",
     ):
@@ -188,6 +190,33 @@ def assert_forged_cursors_refused(client: Any, params: dict[str, str]) -> None:
     # Well formed, if no page of ours ever ended there (and too large for an SQLite integer).
     position = {"t": "2026-01-01T00:00:00Z", "sort": "-opened_at", "after": [2**64 - 1, "x"]}
     response = client.get("/v1/opportunities", params={**params, "cursor": cursor(position)})
+    assert response.status_code == 200, response.text
+
+
+FORGED_ACCOUNT_POSITIONS = [
+    {"sort": "-won", "after": []},
+    {"sort": "-won", "after": [{"a": 1}, "x"]},
+    {"sort": "-won", "after": ["abc", "x"]},
+    {"sort": "-won", "after": [1.0, 5]},
+    {"sort": "-won", "after": [True, "x"]},
+    {"sort": "-won", "after": [1.0, "x\u0000"]},
+    {"sort": "-won", "after": "ab"},
+    {"sort": "account", "after": [0, "x"]},
+    {"after": [1.0, "x"]},
+]
+
+
+def test_a_forged_accounts_cursor_is_a_422_problem_never_a_500(client: Any) -> None:
+    for n in range(3):
+        open_deal(client, account=f"Account {n}")
+    for position in FORGED_ACCOUNT_POSITIONS:
+        params = {"sort": "-won", "cursor": cursor(position), "limit": 1}
+        response = client.get("/v1/accounts", params=params)
+        assert_problem(response, 422, "validation-error")
+        assert response.json()["errors"][0]["loc"] == ["query", "cursor"]
+    # Well formed, if no page of ours ever ended there (and too large for an SQLite integer).
+    position = {"sort": "-won", "after": [2**64 - 1, "x"]}
+    response = client.get("/v1/accounts", params={"sort": "-won", "cursor": cursor(position)})
     assert response.status_code == 200, response.text
 
 
