@@ -252,20 +252,12 @@ def test_the_analysis_page_draws_the_win_analysis_and_explains_when_the_server_l
         re.compile(r"Analysed|No closed deals|not available")
     )
 
-    page.route(
-        "**/v1/analytics/wins*",
-        lambda route: route.fulfill(
-            status=404,
-            content_type="application/problem+json",
-            json={"type": "/problems/not-found", "title": "Not found", "status": 404},
-        ),
-    )
+    Pages.answer(page, "**/v1/analytics/wins*")  # a server without the analysis
     page.reload()
     expect(page.locator("#status")).to_contain_text("Win analysis is not available")
     expect(page.locator("#analysis svg")).to_have_count(0)
 
-    page.unroute("**/v1/analytics/wins*")
-    page.route("**/v1/analytics/wins*", lambda route: route.fulfill(json=SAMPLE_ANALYSIS))
+    Pages.answer(page, "**/v1/analytics/wins*", SAMPLE_ANALYSIS)
     page.reload()
     expect(page.locator("#status")).to_contain_text("Analysed 10 closed deals")
     expect(page.locator("#analysis svg.chart")).to_have_count(6)
@@ -282,12 +274,10 @@ def test_the_analysis_page_draws_the_win_analysis_and_explains_when_the_server_l
     expect(rows.nth(2)).to_contain_text("only 4 deals")
 
     older = {key: value for key, value in SAMPLE_ANALYSIS.items() if key != "by_source"}
-    page.unroute("**/v1/analytics/wins*")
-    page.route("**/v1/analytics/wins*", lambda route: route.fulfill(json=older))
+    Pages.answer(page, "**/v1/analytics/wins*", older)
     page.reload()  # a server from before by_source: the other charts still show
     expect(page.locator("#analysis svg.chart")).to_have_count(5)
-    page.unroute("**/v1/analytics/wins*")
-    page.route("**/v1/analytics/wins*", lambda route: route.fulfill(json=SAMPLE_ANALYSIS))
+    Pages.answer(page, "**/v1/analytics/wins*", SAMPLE_ANALYSIS)
     page.reload()
     expect(page.locator("#analysis svg.chart")).to_have_count(6)
     expect(page.locator("#analysis")).to_contain_text("Meeting gained → Demo scheduled")
@@ -313,6 +303,9 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
         ("deal", "/app/deals/{acme}", True),
         ("analysis", "/app/analysis", True),
         ("week", "/app/week", True),
+        ("accounts", "/app/accounts", True),
+        ("account", "/app/accounts/Acme%20Corp", True),
+        ("changes", "/app/changes", True),
     ],
 )
 def test_every_page_is_labelled_has_a_main_landmark_and_reads_at_phone_width(

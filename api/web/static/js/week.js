@@ -7,9 +7,8 @@ import { allItems, allows, ApiError, get, openapi, request, requireKey } from ".
 import { clearErrors, fieldError, problemLine, showProblem } from "./fields.js";
 import { agenda, goals, metricWords, scorecard } from "./week-view.js";
 import { announce, h, replace, shell } from "./ui.js";
+import { mondayOf, shifted, weekSpan } from "./weeks.js";
 
-const DAY_MS = 86_400_000;
-const WEEK = /^(\d{4})-W(\d{2})$/;
 const status = document.getElementById("status");
 const picker = document.getElementById("week-picker");
 const els = Object.fromEntries(["week-title", "agenda-body", "goals-body", "goals-edit", "goals-form", "scorecard-body",
@@ -19,37 +18,6 @@ let who = null;
 let owner = "";
 let shownWeek = null; // the week of the scorecard on screen, e.g. "2026-W49"
 let metrics = [];
-
-// --- ISO weeks (calendar arithmetic: no time zone involved) -------------------------------
-
-function mondayOfWeekOne(year) {
-  const jan4 = Date.UTC(year, 0, 4);
-  return jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS;
-}
-
-function weekName(utcMidnight) {
-  const day = (new Date(utcMidnight).getUTCDay() + 6) % 7;
-  const thursday = utcMidnight + (3 - day) * DAY_MS;
-  const year = new Date(thursday).getUTCFullYear();
-  const week = Math.floor((thursday - mondayOfWeekOne(year)) / (7 * DAY_MS)) + 1;
-  return `${year}-W${String(week).padStart(2, "0")}`;
-}
-
-/** The Monday (UTC midnight) of "2026-W49", or null when it names no week. */
-function mondayOf(name) {
-  const match = WEEK.exec(name);
-  if (!match) return null;
-  const monday = mondayOfWeekOne(Number(match[1])) + (Number(match[2]) - 1) * 7 * DAY_MS;
-  return weekName(monday) === name ? monday : null;
-}
-
-const shifted = (name, weeks) => weekName(mondayOf(name) + weeks * 7 * DAY_MS);
-const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
-
-function weekSpan(name) {
-  const monday = mondayOf(name);
-  return `${DAY.format(monday)} to ${DAY.format(monday + 6 * DAY_MS)}`;
-}
 
 // --- loading -------------------------------------------------------------------------------
 
