@@ -107,6 +107,8 @@ def test_an_accounts_page_shows_its_deals_departments_and_the_deals_it_referred(
     expect(deals.first).to_contain_text("Soylent vending")  # newest first
     link = page.locator("#deals").get_by_role("link", name="Soylent cafeteria")
     assert link.get_attribute("href") == f"/app/deals/{live_server.deals['soylent']}"
+    page.locator("#deals summary", has_text="What momentum means").click()
+    expect(page.locator("#deals")).to_contain_text("halved for every 14 days of active time")
     kitchen = page.locator('#departments tr[data-department="Kitchen"]')
     expect(kitchen).to_contain_text("on Soylent cafeteria")
     expect(kitchen.locator("td.yes")).to_have_count(1)  # contacted only
@@ -165,6 +167,8 @@ def test_what_changed_shows_this_weeks_review_grouped_by_kind_with_the_apis_coun
     assert href == f"/app/deals/{equity['wonka']}"
     page.locator("summary", has_text="What each kind of change means").click()
     expect(page.locator("#summary")).to_contain_text("more than 21 days of active time")
+    page.locator("#summary summary", has_text="What momentum means").click()
+    expect(page.locator("#summary")).to_contain_text("sum of the weights of the deal's small wins")
     expect(page.locator("main img")).to_have_count(0)
     no_raw_ids(page)
     expect(page.get_by_role("button", name="Next week →")).to_be_disabled()

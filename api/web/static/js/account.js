@@ -1,8 +1,9 @@
 // One account: its equity figures and its departments from GET /v1/accounts/{account}, its
 // deals from GET /v1/opportunities?account=, and the deals it referred, each linked.
 
-import { allItems, ApiError, get, requireKey } from "./api.js";
+import { allItems, ApiError, get, requireKey, settings as loadSettings } from "./api.js";
 import { deals, departments, equityExplanation, figures, referred } from "./account-view.js";
+import { momentumExplanation } from "./explain.js";
 import { announce, replace, shell } from "./ui.js";
 
 const name = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop() || "");
@@ -22,11 +23,12 @@ async function start() {
     announce(status, missing ? "No deal has this account." : `Could not load the account: ${error.message}`, "error");
     return;
   }
-  const items = await allItems("/v1/opportunities", { account: name, sort: "-opened_at", limit: 100 }, 20);
+  const [items, settings] = await Promise.all([
+    allItems("/v1/opportunities", { account: name, sort: "-opened_at", limit: 100 }, 20), loadSettings()]);
   els["account-name"].textContent = account.account;
   document.title = `${account.account} · smallwins`;
   replace(els.figures, figures(account), equityExplanation());
-  replace(els.deals, deals(items));
+  replace(els.deals, deals(items), items.length ? momentumExplanation(settings) : null);
   replace(els.departments, departments(account.relationships, new Map(items.map((d) => [d.id, d.title]))));
   replace(els.referred, referred(account.referred));
   announce(status, `${account.account}: ${items.length} deal${items.length === 1 ? "" : "s"}, ${account.referred.length} referred.`);

@@ -3,7 +3,7 @@
 // stood at the start and at the end.
 
 import { accountHref, dealHref, statusBadge } from "./account-view.js";
-import { explanation } from "./explain.js";
+import { explanation, momentumExplanation } from "./explain.js";
 import { h, score, time, words } from "./ui.js";
 
 const NUMBER = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
@@ -40,6 +40,7 @@ export function summary(counts, settings) {
     explanation("What each kind of change means",
       h("p", {}, "Each deal is compared as it had been recorded at the start of the period with how it stood at its end; a deal can show several kinds, and is counted under each."),
       h("dl", { class: "definitions" }, KINDS.map((kind) => [h("dt", {}, kindTitle(kind)), h("dd", {}, `The deal ${meaning[kind]}.`)]))),
+    settings ? momentumExplanation(settings) : null,
   ];
 }
 

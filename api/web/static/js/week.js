@@ -35,7 +35,7 @@ async function loadScorecard(week) {
   shownWeek = card.week;
   replace(els["goals-body"], goals(card));
   replace(els["scorecard-body"], scorecard(card));
-  els["week-title"].textContent = owner === who.name ? "My week" : `${owner}'s week`;
+  els["week-title"].textContent = same(owner, who.name) ? "My week" : `${owner}'s week`;
   document.title = `${els["week-title"].textContent} · smallwins`;
   document.getElementById("scorecard-heading").textContent = `Scorecard for ${card.week} (${weekSpan(card.week)})`;
   return card;
@@ -60,9 +60,12 @@ async function load(week) {
   }
 }
 
+/** Names are matched like the API matches them: trimmed, inner spaces collapsed, any case. */
+const same = (a, b) => a.trim().replace(/\s+/g, " ").toLowerCase() === b.trim().replace(/\s+/g, " ").toLowerCase();
+
 function saveAddress(week) {
   const search = new URLSearchParams();
-  if (owner !== who.name) search.set("owner", owner);
+  if (!same(owner, who.name)) search.set("owner", owner);
   if (week) search.set("week", week);
   history.replaceState(null, "", `${location.pathname}${search.size ? `?${search}` : ""}`);
 }
