@@ -59,9 +59,7 @@ def changes(
 
 
 def _invalid(name: str, message: str) -> None:
-    raise Problem(
-        VALIDATION, f"{name} {message}", errors=[field_error(["query", name], message)]
-    )
+    raise Problem(VALIDATION, f"{name} {message}", errors=[field_error(["query", name], message)])
 
 
 def _keyset(value: object) -> SortKey:

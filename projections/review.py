@@ -127,7 +127,12 @@ def _compare(
     kinds = change_kinds(was, now, slipped=slipped)
     if not kinds:
         return None
-    key = (name_key(after.owner), name_key(after.account), after.title.casefold(), after.opportunity_id)
+    key = (
+        name_key(after.owner),
+        name_key(after.account),
+        after.title.casefold(),
+        after.opportunity_id,
+    )
     item = {
         "opportunity_id": after.opportunity_id,
         "title": after.title,

@@ -52,7 +52,10 @@ def everything(api: Any, deal: str) -> str:
         api.client.get("/v1/events?limit=500", headers=auth).json(),
         api.client.get("/v1/opportunities?limit=500", headers=auth).json(),
         api.client.get("/v1/agenda?limit=500", headers=auth).json(),
+        api.client.get("/v1/pipeline/changes?from=2000-01-01T00:00:00Z", headers=auth).json(),
         api.client.get("/v1/accounts/Globex/relationships", headers=auth).json(),
+        api.client.get("/v1/accounts/Globex", headers=auth).json(),
+        api.client.get("/v1/accounts?limit=500", headers=auth).json(),
         api.client.get("/v1/analytics/wins", headers=auth).json(),
     ]
     answers[1] = answers[1].json()
@@ -118,6 +121,7 @@ def test_derived_values_do_not_change(
     assert rels_after["bought_in_departments"] == rels_before["bought_in_departments"] == 2
     assert rels_after["single_threaded"] is rels_before["single_threaded"] is False
     assert orjson.loads(before)[-1] == orjson.loads(after)[-1]  # the win analysis
+    assert orjson.loads(before)[-2] == orjson.loads(after)[-2]  # the accounts' figures
 
 
 def test_the_history_still_verifies(

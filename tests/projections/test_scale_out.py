@@ -91,5 +91,10 @@ def test_an_api_process_and_a_separate_projector_give_read_your_writes(
             assert account_view["departments"][0]["name"] == "IT"
         status = client.get("/v1/projections").json()["items"]
         assert {s["name"] for s in status} == {
-            "pipeline", "relationships", "accounts", "agenda", "sellers"
+            "pipeline",
+            "relationships",
+            "accounts",
+            "agenda",
+            "sellers",
+            "changes",
         }

@@ -1,4 +1,4 @@
-"""The agenda and sellers views are exactly-once views like the others: swept from zero
+"""The agenda, sellers and changes views are exactly-once views like the others: swept from zero
 (alone or with helper processes) they hold the rows stepping through the log gives; a
 rebuild refills them; another team time zone rebuilds the sellers view; and the sellers'
 goals reach it in steps and sweeps alike."""
@@ -23,6 +23,7 @@ WEEK_TABLES = {
     "seller_deals": "SELECT * FROM seller_deals ORDER BY opportunity_id",
     "sellers": "SELECT * FROM sellers ORDER BY seller_id",
     "seller_goals": "SELECT * FROM seller_goals ORDER BY seller_id, version",
+    "change_points": "SELECT * FROM change_points ORDER BY opportunity_id, version",
 }
 
 
@@ -96,6 +97,7 @@ def test_a_sweep_from_zero_gives_the_week_views_the_rows_of_stepping_through_the
     assert expected["agenda"]
     assert expected["seller_wins"]
     assert len(expected["seller_goals"]) == 3
+    assert len(expected["change_points"]) == 9 + 9 + 8 + 9 + 9 + 8  # one per event of each deal
     runner = services.runner
     runner.batch_size = 5  # the log is longer: a view at zero is swept
     runner.sweep_page = 2
@@ -106,6 +108,7 @@ def test_a_sweep_from_zero_gives_the_week_views_the_rows_of_stepping_through_the
     runner.catch_up()
 
     assert runner.position("sellers") == runner.position("agenda") == runner.head()
+    assert runner.position("changes") == runner.head()
     assert everything(services) == expected
 
 

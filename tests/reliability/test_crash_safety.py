@@ -131,6 +131,7 @@ def test_views_rebuilt_after_a_projector_killed_mid_batch_equal_a_rebuild_from_t
         assert sorted(recovered["projection_tracking"]) == [
             ("accounts", head),
             ("agenda", head),
+            ("changes", head),
             ("pipeline", head),
             ("relationships", head),
             ("sellers", head),

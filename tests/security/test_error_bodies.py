@@ -77,6 +77,8 @@ def v1_requests(
         if not path.startswith("/v1/") or (not storeless and path in STORELESS):
             continue
         url = re.sub(r"{(\w+)}", lambda m: real[m.group(1)], path)
+        if path == "/v1/pipeline/changes":
+            url += "?from=2026-01-01T00:00:00Z"  # required
         for method in operations:
             body = None
             if method == "post" and path == "/v1/opportunities":

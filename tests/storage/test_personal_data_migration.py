@@ -72,7 +72,7 @@ def _said(result: Any) -> str:
 
 def _answers(store: str) -> list[Any]:
     """What the API answers about every deal: list, state, as-of, history, relationships,
-    agenda, analysis."""
+    agenda, analysis, pipeline review."""
     app = create_app(old_store_settings(store))
     with TestClient(app) as client:
         _key, token = app.state.services.keys.create("reader", "admin")
@@ -88,6 +88,8 @@ def _answers(store: str) -> list[Any]:
                 client.get(f"/v1/accounts/{deal['account']}/relationships", headers=auth).json(),
             ]
         answers.append(client.get("/v1/analytics/wins", headers=auth).json())
+        review = "/v1/pipeline/changes?from=2000-01-01T00:00:00Z&to=2026-10-01T00:00:00Z"
+        answers.append(client.get(review, headers=auth).json())
     return answers
 
 
