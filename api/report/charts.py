@@ -1,4 +1,4 @@
-"""The report's five charts, drawn with matplotlib (object API, no pyplot state) as inline
+"""The report's six charts, drawn with matplotlib (object API, no pyplot state) as inline
 SVG: text is drawn as paths, so nothing (not even a font) is loaded from anywhere, and a
 fixed hash salt makes the same analysis give the same bytes."""
 
@@ -13,7 +13,15 @@ import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from api.report.labels import NOT_AVAILABLE, days, path_text, percent, small_win, times
+from api.report.labels import (
+    NOT_AVAILABLE,
+    days,
+    path_text,
+    percent,
+    small_win,
+    source_name,
+    times,
+)
 
 WON, LOST, WITH, WITHOUT, INK = "#2a9d8f", "#e76f51", "#2a9d8f", "#adb5bd", "#264653"
 WIDTH = 7.5
@@ -128,6 +136,27 @@ def objectives_chart(analysis: Analysis) -> str:
     return to_svg(figure)
 
 
+def sources_chart(analysis: Analysis) -> str:
+    """Win rate and time to close by how the deals came (inbound, referral, ...)."""
+    rows = list(analysis["by_source"])
+    if not analysis["closed"]:
+        return placeholder(NO_DEALS)
+    figure, (rate_ax, days_ax) = _axes(3.0, columns=2)
+    labels = [source_name(r["source"]) for r in rows]
+    _rate_bars(rate_ax, labels, rows, INK)
+    rate_ax.set_title("Win rate")
+    medians = [r["median_days_to_close"] for r in rows]
+    bars = days_ax.bar(labels, [m or 0 for m in medians], color=INK)
+    days_ax.bar_label(bars, [NOT_AVAILABLE if m is None else f"{m:.1f} d" for m in medians])
+    days_ax.set_ylim(0, max([1.0, *(m or 0 for m in medians)]) * 1.25)
+    days_ax.set_ylabel("Median days, opening to close (won deals)")
+    days_ax.set_title("Time to close")
+    for ax in (rate_ax, days_ax):
+        ax.tick_params(axis="x", labelsize=8)
+    figure.suptitle("Where the deals came from")
+    return to_svg(figure)
+
+
 def pauses_chart(analysis: Analysis) -> str:
     pauses = analysis["pauses"]
     if not pauses["paused"]:
@@ -145,4 +174,11 @@ def pauses_chart(analysis: Analysis) -> str:
     return to_svg(figure)
 
 
-CHARTS = (lift_chart, departments_chart, paths_chart, objectives_chart, pauses_chart)
+CHARTS = (
+    lift_chart,
+    departments_chart,
+    paths_chart,
+    objectives_chart,
+    sources_chart,
+    pauses_chart,
+)

@@ -1,4 +1,4 @@
-"""The self-contained HTML win-analysis report: headline numbers, five charts with a
+"""The self-contained HTML win-analysis report: headline numbers, six charts with a
 one-line explanation and the exact numbers under each, and how each number is computed.
 Inline CSS and SVG only: it opens offline, and can be mailed or shared as one file."""
 
@@ -10,7 +10,15 @@ from html import escape
 from typing import Any
 
 from api.report import charts
-from api.report.labels import days, path_text, percent, scope_text, small_win, times
+from api.report.labels import (
+    days,
+    path_text,
+    percent,
+    scope_text,
+    small_win,
+    source_name,
+    times,
+)
 
 Analysis = Mapping[str, Any]
 Table = tuple[Sequence[str], Sequence[Sequence[str]]]
@@ -60,6 +68,11 @@ DEFINITIONS = (
         "With: the deal planned interactions and at least 80% of them"
         " named what the customer should commit to next. Without: it planned some, fewer had"
         " one. Deals that planned none are in neither group.",
+    ),
+    (
+        "Source",
+        "How the deal came, as set when it was opened: inbound, outbound, referral, repeat"
+        " business or other.",
     ),
     (
         "Days",
@@ -132,6 +145,20 @@ def _objectives_table(a: Analysis) -> Table:
     return ["Deals", "Closed", "Won", "Win rate", "Median days to close (won)"], rows
 
 
+def _sources_table(a: Analysis) -> Table:
+    rows = [
+        [
+            source_name(r["source"]),
+            str(r["closed"]),
+            str(r["won"]),
+            percent(r["win_rate"]),
+            days(r["median_days_to_close"]),
+        ]
+        for r in a["by_source"]
+    ]
+    return ["Source", "Closed", "Won", "Win rate", "Median days to close (won)"], rows
+
+
 def _pauses_table(a: Analysis) -> Table:
     p = a["pauses"]
     rows = [
@@ -168,6 +195,13 @@ SECTIONS: tuple[tuple[str, str, Callable[[Analysis], str], Callable[[Analysis], 
         " deals whose interactions mostly did not: win rate and time to close.",
         charts.objectives_chart,
         _objectives_table,
+    ),
+    (
+        "Win rate by source",
+        "Relationships are a seller's equity: how often, and how fast, deals were won by how"
+        " they came — inbound, outbound, a referral, repeat business or other.",
+        charts.sources_chart,
+        _sources_table,
     ),
     (
         "Pause outcomes",

@@ -37,6 +37,11 @@ def small_win(kind: str) -> str:
     return SMALL_WIN_LABELS.get(kind, kind)
 
 
+def source_name(source: str) -> str:
+    """How a deal came (the opening's `source`) in words: "referral" -> "Referral"."""
+    return source.capitalize()
+
+
 def path_text(path: Sequence[str]) -> str:
     return " → ".join(SHORT_LABELS.get(k, k) for k in path) if path else NO_PATH
 

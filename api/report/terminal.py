@@ -11,7 +11,7 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
 
-from api.report.labels import days, path_text, percent, small_win, times
+from api.report.labels import days, path_text, percent, small_win, source_name, times
 
 Analysis = Mapping[str, Any]
 
@@ -80,6 +80,16 @@ def _departments(analysis: Analysis) -> Table:
     return table
 
 
+def _sources(analysis: Analysis) -> Table:
+    table = Table(title="Win rate by source", title_justify="left", min_width=40)
+    table.add_column("source")
+    table.add_column("won/closed", justify="right")
+    table.add_column("median days opening → close (won)", justify="right")
+    for row in analysis["by_source"]:
+        table.add_row(source_name(row["source"]), _outcomes(row), days(row["median_days_to_close"]))
+    return table
+
+
 def _habits(analysis: Analysis) -> Table:
     table = Table(title="Commitment objectives and pauses", title_justify="left", min_width=40)
     table.add_column("deals")
@@ -113,5 +123,5 @@ def print_analysis(console: Console, analysis: Analysis, scope: str) -> None:
         f"[red]{analysis['lost']} lost[/]: win rate [b]{percent(analysis['win_rate'])}[/]"
     )
     console.print(Panel(Group(headline, f"[dim]{scope}[/]"), title="Win analysis"))
-    for table in (_small_wins, _paths, _departments, _habits):
+    for table in (_small_wins, _paths, _departments, _sources, _habits):
         console.print(table(analysis))

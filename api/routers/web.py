@@ -21,6 +21,10 @@ PAGES = {
     "board": "board.html",
     "deal": "deal.html",
     "analysis": "analysis.html",
+    "week": "week.html",
+    "accounts": "accounts.html",
+    "account": "account.html",
+    "changes": "changes.html",
     "sign_in": "sign-in.html",
 }
 MEDIA_TYPES = {
@@ -87,9 +91,27 @@ def deal_page(opportunity_id: str) -> FileResponse:
     return _file(PAGES["deal"])
 
 
-@router.api_route("/app/analysis", methods=READ)
-def analysis_page() -> FileResponse:
-    return _file(PAGES["analysis"])
+@router.api_route("/app/accounts/{account}", methods=READ)
+def account_page(account: str) -> FileResponse:
+    """One account: its figures, deals, departments and the deals it referred."""
+    del account  # the page reads it from its own address
+    return _file(PAGES["account"])
+
+
+def _page(name: str, summary: str) -> None:
+    """Serve the page `name` (a key of PAGES) at /app/NAME."""
+
+    def page() -> FileResponse:
+        return _file(PAGES[name])
+
+    page.__doc__ = summary
+    router.add_api_route(f"/app/{name}", page, methods=READ, name=f"{name}_page")
+
+
+_page("analysis", "The win analysis: which small wins, paths and habits led to closes.")
+_page("week", "A seller's week: the agenda, the scorecard, the goals and the streak.")
+_page("accounts", "The customer base as equity: every account's wins, repeats and referrals.")
+_page("changes", "What changed in the pipeline during a week (the pipeline review).")
 
 
 @router.api_route("/static/{name:path}", methods=READ)

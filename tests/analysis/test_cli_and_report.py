@@ -25,6 +25,7 @@ CHART_TITLES = (
     "Win rate by departments bought in",
     "Most common paths to a close",
     "Commitment objectives: with vs without",
+    "Win rate by source",
     "Pause outcomes",
 )
 # Anything a browser would fetch: src/href/url() pointing off the page, @import, <link>, <script>.
@@ -79,7 +80,12 @@ def test_analyze_prints_the_json_answer_of_the_api(store: tuple[History, Opportu
 def test_analyze_prints_readable_tables_by_default(store: tuple[History, Opportunities]) -> None:
     output = invoke().stdout
     assert "4 closed, 2 won, 2 lost: win rate 50.0%" in output
-    for heading in ("Small wins before the close", "Most common paths", "Win rate by departments"):
+    for heading in (
+        "Small wins before the close",
+        "Most common paths",
+        "Win rate by departments",
+        "Win rate by source",
+    ):
         assert heading in output
     assert "Meeting → Data → Buy-in → Demo → Verbal" in output
 
@@ -137,3 +143,22 @@ def test_the_report_is_the_same_bytes_for_the_same_analysis_even_when_empty(
     assert page.count("<svg") == len(CHART_TITLES)
     assert "No closed deals to show" in page
     assert REMOTE.search(page) is None
+
+
+def test_the_report_and_the_table_show_win_rate_and_time_to_close_by_source(
+    app: Opportunities, history: History
+) -> None:
+    history.deal(source="referral").meeting(1).won(5)
+    history.deal(source="referral").lost(3)
+    history.deal(source="inbound").won(9)
+    analysis = analyze(app)
+    page = render_report(analysis)
+    section = page[page.index("<h2>Win rate by source</h2>") :]
+    section = section[: section.index("</section>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", section)
+    cells = [found for row in rows if (found := re.findall(r"<td>(.*?)</td>", row))]
+    assert ["Referral", "2", "1", "50.0%", "5.0 d"] in cells
+    assert ["Inbound", "1", "1", "100.0%", "9.0 d"] in cells
+    assert ["Repeat", "0", "0", "n/a", "n/a"] in cells
+    assert [row[0] for row in cells] == ["Inbound", "Outbound", "Referral", "Repeat", "Other"]
+    assert section.count("<svg") == 1

@@ -159,6 +159,22 @@ class Pages:
         return self.tab(context, path)
 
     @staticmethod
+    def answer(page: Any, pattern: str, body: Any = None) -> None:
+        """From now on `page`'s requests to `pattern` get `body` as JSON, or, when None, a
+        404 problem (a server without that endpoint); reload the page to use it."""
+        page.unroute(pattern)
+        if body is not None:
+            page.route(pattern, lambda route: route.fulfill(json=body))
+            return
+        problem = {"type": "/problems/not-found", "title": "Not found", "status": 404}
+        page.route(
+            pattern,
+            lambda route: route.fulfill(
+                status=404, content_type="application/problem+json", json=problem
+            ),
+        )
+
+    @staticmethod
     def screenshot(page: Any, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

@@ -190,6 +190,13 @@ def test_the_form_offers_each_event_the_lifecycle_allows_with_exactly_the_api_fi
     assert offered == ["Resumed", "InteractionPlanned", "ClosedWon", "ClosedLost"]
 
 
+SOURCES = (
+    ("inbound", 3, 1, 40.0),
+    ("outbound", 2, 0, None),
+    ("referral", 4, 4, 21.5),
+    ("repeat", 0, 0, None),
+    ("other", 1, 1, 9.0),
+)
 SAMPLE_ANALYSIS = {
     "closed": 10,
     "won": 6,
@@ -224,6 +231,16 @@ SAMPLE_ANALYSIS = {
         "without": {"closed": 3, "won": 1, "win_rate": 0.3333, "median_days_to_close": None},
     },
     "pauses": {"paused": 3, "won": 2, "lost": 1, "median_days_resume_to_next_win": 6.0},
+    "by_source": [
+        {
+            "source": s,
+            "closed": c,
+            "won": w,
+            "win_rate": (w / c) if c else None,
+            "median_days_to_close": m,
+        }
+        for s, c, w, m in SOURCES
+    ],
 }
 
 
@@ -235,24 +252,34 @@ def test_the_analysis_page_draws_the_win_analysis_and_explains_when_the_server_l
         re.compile(r"Analysed|No closed deals|not available")
     )
 
-    page.route(
-        "**/v1/analytics/wins*",
-        lambda route: route.fulfill(
-            status=404,
-            content_type="application/problem+json",
-            json={"type": "/problems/not-found", "title": "Not found", "status": 404},
-        ),
-    )
+    Pages.answer(page, "**/v1/analytics/wins*")  # a server without the analysis
     page.reload()
     expect(page.locator("#status")).to_contain_text("Win analysis is not available")
     expect(page.locator("#analysis svg")).to_have_count(0)
 
-    page.unroute("**/v1/analytics/wins*")
-    page.route("**/v1/analytics/wins*", lambda route: route.fulfill(json=SAMPLE_ANALYSIS))
+    Pages.answer(page, "**/v1/analytics/wins*", SAMPLE_ANALYSIS)
     page.reload()
     expect(page.locator("#status")).to_contain_text("Analysed 10 closed deals")
-    expect(page.locator("#analysis svg.chart")).to_have_count(5)
+    expect(page.locator("#analysis svg.chart")).to_have_count(6)
     expect(page.locator("#analysis")).to_contain_text("lift \u00d73.33")
+    sources = page.get_by_role("region", name="Win rate by source")
+    expect(sources).to_contain_text("Referral — won in a median of 21.5 days")
+    expect(sources).to_contain_text("Repeat — no closed deal")
+    expect(sources.locator("svg title").first).to_have_text("Win rate by source")
+    sources.locator("summary", has_text="Show as a table").click()
+    rows = sources.locator("tbody tr")
+    expect(rows).to_have_count(5)
+    expect(rows.nth(2)).to_contain_text("Referral")
+    expect(rows.nth(2)).to_contain_text("100%")
+    expect(rows.nth(2)).to_contain_text("only 4 deals")
+
+    older = {key: value for key, value in SAMPLE_ANALYSIS.items() if key != "by_source"}
+    Pages.answer(page, "**/v1/analytics/wins*", older)
+    page.reload()  # a server from before by_source: the other charts still show
+    expect(page.locator("#analysis svg.chart")).to_have_count(5)
+    Pages.answer(page, "**/v1/analytics/wins*", SAMPLE_ANALYSIS)
+    page.reload()
+    expect(page.locator("#analysis svg.chart")).to_have_count(6)
     expect(page.locator("#analysis")).to_contain_text("Meeting gained → Demo scheduled")
     Pages.screenshot(page, "analysis-charts")
     page.set_viewport_size(PHONE)
@@ -275,6 +302,10 @@ UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
         ("board", "/app/", True),
         ("deal", "/app/deals/{acme}", True),
         ("analysis", "/app/analysis", True),
+        ("week", "/app/week", True),
+        ("accounts", "/app/accounts", True),
+        ("account", "/app/accounts/Acme%20Corp", True),
+        ("changes", "/app/changes", True),
     ],
 )
 def test_every_page_is_labelled_has_a_main_landmark_and_reads_at_phone_width(

@@ -147,7 +147,7 @@ def test_the_analysis_page_says_how_its_numbers_are_computed_and_warns_on_few_de
     pages: Pages,
 ) -> None:
     page = pages.open("/app/analysis")
-    page.route("**/v1/analytics/wins*", lambda route: route.fulfill(json=SAMPLE_ANALYSIS))
+    Pages.answer(page, "**/v1/analytics/wins*", SAMPLE_ANALYSIS)
     page.reload()
     expect(page.locator("#status")).to_contain_text("Analysed 10 closed deals")
     section = page.get_by_role("region", name="How the numbers are computed")
@@ -163,8 +163,7 @@ def test_the_analysis_page_says_how_its_numbers_are_computed_and_warns_on_few_de
     expect(page.locator("#analysis")).to_contain_text("(few deals)")
 
     few = {**SAMPLE_ANALYSIS, "closed": 7, "won": 4, "lost": 3}
-    page.unroute("**/v1/analytics/wins*")
-    page.route("**/v1/analytics/wins*", lambda route: route.fulfill(json=few))
+    Pages.answer(page, "**/v1/analytics/wins*", few)
     page.reload()
     expect(page.locator(".headline .warning")).to_contain_text("Only 7 closed deals")
 

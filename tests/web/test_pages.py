@@ -21,7 +21,16 @@ from domain.momentum import weight
 from domain.records import EventRecord
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ("/app/", "/app/sign-in", "/app/analysis", "/app/deals/any-id")
+PAGES = (
+    "/app/",
+    "/app/sign-in",
+    "/app/analysis",
+    "/app/deals/any-id",
+    "/app/week",
+    "/app/accounts",
+    "/app/accounts/Acme%20Corp",
+    "/app/changes",
+)
 ASSET = re.compile(r'(?:src|href)="(/static/[^"]+)"')
 IMPORT = re.compile(r'from "\./([^"]+)"')
 

@@ -15,6 +15,7 @@ export const DEFINITIONS = [
   ["Paths", "The small wins of the ladder in the order they occurred, a repeated step shown once; the ten most common."],
   ["Departments bought in", "Departments where at least one stakeholder bought in, at the close."],
   ["Commitment objectives", "With: the deal planned interactions and at least 80% of them named what the customer should commit to next. Without: it planned some, fewer had one. Deals that planned none are in neither group."],
+  ["Source", "How the deal came, as set when it was opened: inbound, outbound, referral, repeat business or other."],
   ["Days", "Calendar days. Medians are over won deals (resumptions: over every Resumed followed by a small win before the close). Rates and medians are rounded to 4 decimals in the data, shown to 1 here."],
 ];
 
@@ -73,6 +74,18 @@ function definitions() {
     h("p", { class: "help" }, `A figure resting on fewer than ${FEW_DEALS} deals is marked “few deals”.`)));
 }
 
+/** Win rate and time to close by how the deals came (the opening's source). */
+function sources(rows) {
+  figure("sources-heading", "Win rate by source",
+    "How often, and how fast, deals were won by how they came: inbound, outbound, a referral, repeat business or other. Referrals and repeat business are the equity a seller's relationships build.",
+    (box) => barChart(box, rows.map((row) => ({
+      label: `${words(row.source)}${row.closed ? closedIn(row) : " — no closed deal"}`,
+      bars: [{ name: "win rate", kind: "a", ...rate(row) }],
+    })), { title: "Win rate by source", description: rows.map((r) => `${words(r.source)}: ${percent(r.win_rate)} of ${r.closed}, median ${days(r.median_days_to_close)} to close`).join("; "), max: 1 }),
+    table(["Source", "Closed", "Won", "Win rate", "Median days to close (won)"],
+      rows.map((r) => [words(r.source), r.closed, r.won, r.closed ? counted(percent(r.win_rate), r) : "—", days(r.median_days_to_close)])));
+}
+
 function render(result) {
   replace(out);
   headline(result);
@@ -116,6 +129,7 @@ function render(result) {
     ], { title: "Win rate with and without commitment objectives", description: `With: ${percent(objectives.with.win_rate)}, median ${days(objectives.with.median_days_to_close)}; without: ${percent(objectives.without.win_rate)}, median ${days(objectives.without.median_days_to_close)}`, max: 1 }),
     table(["Deals", "Closed", "Won", "Win rate", "Median days to close (won)"],
       [["With objectives", objectives.with], ["Without", objectives.without]].map(([name, p]) => [name, p.closed, p.won, counted(percent(p.win_rate), p), days(p.median_days_to_close)])));
+  if (result.by_source) sources(result.by_source); // servers before it lack by_source
   const pauses = result.pauses;
   figure("pauses-heading", "How paused deals ended",
     `${pauses.paused} closed deal${pauses.paused === 1 ? " was" : "s were"} paused at some point; median ${days(pauses.median_days_resume_to_next_win)} from resuming to the next small win.`,

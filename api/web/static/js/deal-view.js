@@ -99,7 +99,8 @@ export function standing(state, { settings, byVersion = new Map(), onRecordNext 
   ];
 }
 
-function times(n) {
+/** "once", "twice", "3 times". */
+export function times(n) {
   return n === 1 ? "once" : n === 2 ? "twice" : `${n} times`;
 }
 

@@ -20,7 +20,8 @@ export const FEW_DEALS = 10;
 
 const days = (value) => `${Number(value)} day${Number(value) === 1 ? "" : "s"}`;
 
-function explanation(summary, ...body) {
+/** A <details> the reader opens: `summary` as its line, `body` inside. */
+export function explanation(summary, ...body) {
   return h("details", { class: "explain" }, h("summary", {}, summary), h("div", { class: "explain-body" }, body));
 }
 

@@ -115,6 +115,9 @@ export function announce(region, message, kind = "info") {
 /** The pages of the main navigation, in order (one list: a new page adds one line). */
 export const NAV = [
   { href: "/app/", label: "Pipeline", current: (path) => path === "/app/" || path.startsWith("/app/deals/") },
+  { href: "/app/week", label: "My week" },
+  { href: "/app/accounts", label: "Accounts", current: (path) => path === "/app/accounts" || path.startsWith("/app/accounts/") },
+  { href: "/app/changes", label: "What changed" },
   { href: "/app/analysis", label: "Win analysis" },
 ];
 
