@@ -53,7 +53,10 @@ class ChangesView(OpportunityView):
         " expected_close TEXT, score DOUBLE PRECISION, inputs TEXT NOT NULL,"
         " stall_us BIGINT, change_us BIGINT NOT NULL, slip_us BIGINT,"
         " PRIMARY KEY (opportunity_id, version))",
-        f"CREATE INDEX IF NOT EXISTS change_points_recorded ON {TABLE} (recorded_us)",
+        # the deals with a point recorded in a window, from the index alone
+        "DROP INDEX IF EXISTS change_points_recorded",
+        f"CREATE INDEX IF NOT EXISTS change_points_recorded_ids"
+        f" ON {TABLE} (recorded_us, opportunity_id)",
         f"CREATE INDEX IF NOT EXISTS change_points_stall ON {TABLE} (stall_us)",
         f"CREATE INDEX IF NOT EXISTS change_points_change ON {TABLE} (change_us)",
         f"CREATE INDEX IF NOT EXISTS change_points_at"

@@ -400,3 +400,18 @@ def test_the_changes_view_is_listed_and_a_rebuild_gives_the_same_review(
     assert "changes" in {item["name"] for item in listed}
     assert review(api, **{"from": start}) == before
     assert before["items"][0]["changes"] == ["stalled", "pushed"]
+
+
+def test_the_deals_changed_in_a_window_are_found_from_an_index_alone(api: Any) -> None:
+    services = api.app.state.services
+    if services.database.is_postgres:
+        pytest.skip("the plan is SQLite's; PostgreSQL plans by its statistics")
+    api.open()
+    with services.database.read() as cursor:
+        cursor.execute(
+            "EXPLAIN QUERY PLAN SELECT DISTINCT opportunity_id FROM change_points"
+            " WHERE recorded_us > ? AND recorded_us <= ?",
+            (0, 1),
+        )
+        plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX change_points_recorded_ids" in plan, plan
