@@ -14,6 +14,7 @@ from typing import Any
 from domain.application import Opportunities
 from projections.analysis.replay import Progress, closed_deals, log_records, store_history
 from projections.analysis.summary import Filters, render, summarise
+from storage.personal import names_left_sealed
 
 __all__ = ["Filters", "analyze"]
 
@@ -23,5 +24,6 @@ def analyze(
 ) -> dict[str, Any]:
     """The win analysis of every deal closed in the log (as recorded by `filters.as_of`)."""
     filters = filters or Filters()
-    deals = closed_deals(log_records(app, progress=progress), filters.as_of, store_history(app))
-    return render(summarise(deals, filters))
+    with names_left_sealed():  # people are counted, never shown: no name is opened
+        deals = closed_deals(log_records(app, progress=progress), filters.as_of, store_history(app))
+        return render(summarise(deals, filters))
