@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import decode_cursor, encode_cursor, invalid_cursor
 from api.problems import NOT_FOUND, Problem
 from api.reads import catch_up
 from api.services import Services
@@ -24,7 +24,7 @@ def list_accounts(services: Services, sort: str, limit: int, cursor: str | None)
         try:
             after = _position(position, sort)
         except (KeyError, TypeError, ValueError):
-            decode_cursor("!")  # raises the one 'not a valid cursor' problem
+            raise invalid_cursor() from None
     else:
         catch_up(services, VIEWS)
     items, last = account_page(services.database, sort, limit, after)

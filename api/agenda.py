@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.pagination import decode_cursor, encode_cursor, instant_of
+from api.pagination import decode_cursor, encode_cursor, instant_of, invalid_cursor
 from api.reads import catch_up
 from api.services import Services
 from projections.agenda import UNSCHEDULED, AgendaFilters, Keyset, agenda_page
@@ -24,7 +24,7 @@ def page(
             at = instant_of(position["t"])
             after = _keyset(position["after"])
         except (KeyError, TypeError, ValueError, OverflowError):
-            decode_cursor("!")  # raises the one 'not a valid cursor' problem
+            raise invalid_cursor() from None
     else:
         catch_up(services, ("agenda",))
     items, last = agenda_page(services.database, filters, limit, after, at)

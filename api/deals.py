@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from api.pagination import decode_cursor, encode_cursor, instant_of
+from api.pagination import decode_cursor, encode_cursor, instant_of, invalid_cursor
 from api.reads import catch_up, current_state
 from api.schemas.events import EventBody, EventFields
 from api.services import Services
@@ -97,7 +97,7 @@ def page(
             if position.get("sort") != sort:
                 raise ValueError
         except (KeyError, TypeError, ValueError, OverflowError):
-            decode_cursor("!")  # raises the one 'not a valid cursor' problem
+            raise invalid_cursor() from None
     else:
         catch_up(services, ("pipeline",))
     rows, next_after = list_page(

@@ -29,12 +29,17 @@ def decode_cursor(cursor: str | None) -> dict[str, object]:
     except (binascii.Error, ValueError, orjson.JSONDecodeError):
         decoded = None
     if not isinstance(decoded, dict):
-        raise Problem(
-            VALIDATION,
-            "cursor is not one this API gave out",
-            errors=[field_error(["query", "cursor"], "not a valid cursor")],
-        )
+        raise invalid_cursor()
     return decoded
+
+
+def invalid_cursor() -> Problem:
+    """The one problem for a cursor this API did not give out (or gave for another list)."""
+    return Problem(
+        VALIDATION,
+        "cursor is not one this API gave out",
+        errors=[field_error(["query", "cursor"], "not a valid cursor")],
+    )
 
 
 def instant_of(value: object) -> datetime:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from api.pagination import decode_cursor, encode_cursor, instant_of
+from api.pagination import decode_cursor, encode_cursor, instant_of, invalid_cursor
 from api.problems import VALIDATION, Problem, field_error
 from api.reads import catch_up
 from api.services import Services
@@ -32,12 +32,12 @@ def changes(
             kept = instant_of(position["t"])
             after = _keyset(position["after"])
         except (KeyError, TypeError, ValueError, OverflowError):
-            decode_cursor("!")  # raises the one 'not a valid cursor' problem
+            raise invalid_cursor() from None
     now = services.clock()
     if end is None:
         end = kept or now
     elif kept is not None and kept != end:
-        decode_cursor("!")  # a cursor of another review
+        raise invalid_cursor() from None
     if end > now:
         _invalid("to", "is in the future")
     if start >= end:

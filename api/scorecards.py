@@ -12,7 +12,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from api.pagination import decode_cursor, encode_cursor, instant_of
+from api.pagination import decode_cursor, encode_cursor, instant_of, invalid_cursor
 from api.problems import VALIDATION, Problem, field_error
 from api.reads import catch_up
 from api.schemas.week import GoalsIn
@@ -141,7 +141,7 @@ def list_sellers(services: Services, limit: int, cursor: str | None) -> dict[str
             now = instant_of(position["t"])
             after = _owner_key(position["after"])
         except (KeyError, TypeError, ValueError, OverflowError):
-            decode_cursor("!")  # raises the one 'not a valid cursor' problem
+            raise invalid_cursor() from None
     else:
         catch_up(services, VIEWS)
     database = services.database
