@@ -80,7 +80,7 @@ class _Ring:
             found = (
                 Person(new_reference(), secrets.token_bytes(32))
                 if self.dry_run
-                else made_person(self.cursor, name_key(account), lookup, parts)
+                else made_person(self.cursor, name_key(account), lookup, parts)[0]
             )
             for part in parts:
                 self._parts.setdefault(part, set()).add(found.reference)

@@ -23,6 +23,7 @@ from typing import Any
 from domain.names import name_key
 from storage.config import StorageConfig
 from storage.gateway import Cursor, Database
+from storage.sealing import forget as forget_sealing_keys
 
 PEOPLE_DDL = (
     "CREATE TABLE IF NOT EXISTS people ("
@@ -30,6 +31,7 @@ PEOPLE_DDL = (
     " data_key TEXT, created_at TEXT NOT NULL, erased_at TEXT, erased_by TEXT,"
     " account TEXT, opportunities INTEGER, events INTEGER)",
     "CREATE INDEX IF NOT EXISTS people_erased ON people (erased_at)",
+    "CREATE INDEX IF NOT EXISTS people_account ON people (account_key)",
     # Each word of a person's name finds them in free text too ("Kofi" for Kofi Young):
     # the same keyed hash as `lookup`, of the account and the word.
     "CREATE TABLE IF NOT EXISTS people_parts (lookup TEXT NOT NULL, reference TEXT NOT NULL,"
@@ -37,9 +39,12 @@ PEOPLE_DDL = (
     "CREATE TABLE IF NOT EXISTS store_facts (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
 )
 GENERATION = "people_generation"
+PEOPLE_MADE = "people_made"
 PERSONAL_DATA = "personal_data"  # "protected": every event was stored with names as tokens
 GENERATION_SECONDS = 1.0
 _LOOKUP = b"smallwins people lookup"
+_MAX_ACCOUNTS = 4096  # accounts whose people are kept for finding them in free text
+_MAX_WORDS = 65536  # words of free text whose lookup is kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +63,36 @@ class Erasure:
     events: int
 
 
-def made_person(cursor: Cursor, account_key: str, lookup: str, parts: Sequence[str]) -> Person:
+def made_person(
+    cursor: Cursor, account_key: str, lookup: str, parts: Sequence[str]
+) -> tuple[Person, bool]:
     """The person found by `lookup`, given a reference and a new random key the first
     time, found by the lookups of their name's `parts` too (inside the caller's
-    transaction; a concurrent first naming finds the same)."""
+    transaction; a concurrent first naming finds the same), and whether they are new:
+    a new person moves the store's count of people made (PEOPLE_MADE)."""
     cursor.execute(
         "INSERT INTO people (reference, account_key, lookup, data_key, created_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (lookup) DO NOTHING",
         (new_reference(), account_key, lookup, secrets.token_hex(32),
          datetime.now(UTC).isoformat()),
     )  # fmt: skip
+    new = cursor.rowcount == 1
     cursor.execute("SELECT reference, data_key FROM people WHERE lookup = ?", (lookup,))
     reference, key = cursor.fetchone()
     cursor.executemany(INSERT_PART, [(part, str(reference)) for part in parts])
-    return Person(str(reference), bytes.fromhex(str(key)))
+    if new:
+        count_made(cursor, 1)
+    return Person(str(reference), bytes.fromhex(str(key))), new
+
+
+def count_made(cursor: Cursor, made: int) -> None:
+    """Move the store's count of people made by `made` (every process that finds people
+    named in free text from memory sees someone new within GENERATION_SECONDS)."""
+    cursor.execute(
+        "INSERT INTO store_facts (name, value) VALUES (?, ?) ON CONFLICT (name)"
+        " DO UPDATE SET value = CAST(CAST(store_facts.value AS INTEGER) + ? AS TEXT)",
+        (PEOPLE_MADE, str(made), made),
+    )
 
 
 INSERT_PART = (
@@ -119,8 +140,16 @@ class People:
         self._lock = threading.Lock()
         self._by_lookup: dict[str, Person] = {}
         self._keys: dict[str, bytes | None] = {}
+        # Who free text can name, per account: every lookup of a person's whole name or
+        # of a word of it -> their references (not erased), read once per account and
+        # kept up to date with the people made here; dropped when people were made or
+        # erased elsewhere (seen at most GENERATION_SECONDS later).
+        self._mentions: dict[str, dict[str, set[str]]] = {}
+        self._word_lookups: dict[tuple[str, str], str] = {}
+        self._made_seen = -1  # the store's count of people made, as last read
+        self._made_here = 0  # people made by this process since then
         self._generation = -1
-        self._checked = 0.0
+        self._checked = float("-inf")
         if secret is not None:  # a process that only reads makes no tables
             with database.transaction() as cursor:
                 for statement in PEOPLE_DDL:
@@ -179,11 +208,17 @@ class People:
         found = self._by_lookup.get(found_key)
         if found is not None:
             return found
+        parts = self.parts(account, name)
         with self.database.transaction() as cursor:
-            found = made_person(cursor, name_key(account), found_key, self.parts(account, name))
+            found, new = made_person(cursor, name_key(account), found_key, parts)
         with self._lock:
             self._by_lookup[found_key] = found
             self._keys[found.reference] = found.key
+            self._made_here += new
+            mentions = self._mentions.get(name_key(account))
+            if mentions is not None:
+                for lookup in [found_key, *parts]:
+                    mentions.setdefault(lookup, set()).add(found.reference)
         return found
 
     def parts(self, account: str, name: str) -> list[str]:
@@ -192,11 +227,46 @@ class People:
 
     def mentioned(self, account: str, names: Sequence[str]) -> list[str]:
         """The references of the account's people (not erased) called by any of `names`,
-        whole or by a word of their name."""
+        whole or by a word of their name: from memory (`_mentions`), after one read of the
+        account's people."""
         if not names:
             return []
+        self.generation()
+        account_key = name_key(account)
+        mentions = self._mentions.get(account_key)
+        if mentions is None:
+            mentions = self._read_mentions(account_key)
+        found: set[str] = set()
+        for name in names:
+            found.update(mentions.get(self._word_lookup(account, account_key, name), ()))
+        return sorted(found)
+
+    def _word_lookup(self, account: str, account_key: str, name: str) -> str:
+        found = self._word_lookups.get((account_key, name))
+        if found is None:
+            found = self.lookup(account, name)
+            if len(self._word_lookups) >= _MAX_WORDS:
+                self._word_lookups.clear()
+            self._word_lookups[account_key, name] = found
+        return found
+
+    def _read_mentions(self, account_key: str) -> dict[str, set[str]]:
+        mentions: dict[str, set[str]] = {}
         with self.database.read() as cursor:
-            return mentioned_in(cursor, [self.lookup(account, name) for name in names])
+            cursor.execute(
+                "SELECT lookup, reference FROM people WHERE account_key = ?"
+                " AND lookup IS NOT NULL UNION ALL SELECT parts.lookup, parts.reference"
+                " FROM people_parts parts JOIN people USING (reference)"
+                " WHERE people.account_key = ?",
+                (account_key, account_key),
+            )
+            for lookup, reference in cursor.fetchall():
+                mentions.setdefault(str(lookup), set()).add(str(reference))
+        with self._lock:
+            if len(self._mentions) >= _MAX_ACCOUNTS:
+                self._mentions.clear()
+            self._mentions[account_key] = mentions
+        return mentions
 
     def find(self, account: str, name: str) -> str | None:
         """The reference of a person not erased, or None."""
@@ -224,18 +294,33 @@ class People:
 
     def generation(self) -> int:
         """The store's count of erasures, read again at most every GENERATION_SECONDS;
-        when it moved, everything cached is dropped."""
+        when it moved, everything cached is dropped (and who free text can name, when
+        people were made elsewhere)."""
         now = time.monotonic()
         if now - self._checked < GENERATION_SECONDS and self._generation >= 0:
             return self._generation
-        row = self.database.fetch_one("SELECT value FROM store_facts WHERE name = ?", (GENERATION,))
-        current = int(row[0]) if row else 0
+        with self.database.read() as cursor:
+            cursor.execute(
+                "SELECT name, value FROM store_facts WHERE name IN (?, ?)", (GENERATION, PEOPLE_MADE)
+            )
+            facts = {str(name): int(value) for name, value in cursor.fetchall()}
+        current, made = facts.get(GENERATION, 0), facts.get(PEOPLE_MADE, 0)
         with self._lock:
             if current != self._generation:
-                self._by_lookup.clear()
-                self._keys.clear()
+                self._forget()
+            elif made != self._made_seen + self._made_here:  # someone else made people
+                self._mentions.clear()
             self._generation, self._checked = current, now
+            self._made_seen, self._made_here = made, 0
         return current
+
+    def _forget(self) -> None:
+        """Drop every key, person and lookup held (the caller holds the lock)."""
+        self._by_lookup.clear()
+        self._keys.clear()
+        self._mentions.clear()
+        self._word_lookups.clear()
+        forget_sealing_keys()
 
     def erase(self, cursor: Cursor, erasure: Erasure) -> None:
         """Destroy a person's key and lookup, keep the record of it, and move the store's
@@ -253,8 +338,7 @@ class People:
             (GENERATION,),
         )
         with self._lock:
-            self._by_lookup.clear()
-            self._keys.clear()
+            self._forget()
             self._generation = -1
 
     def erasures(self) -> list[Erasure]:
@@ -282,6 +366,9 @@ class People:
                 rows,
             )
             cursor.executemany(INSERT_PART, parts)
+            count_made(cursor, 1)
+        with self._lock:
+            self._mentions.clear()
 
     # --- backup -------------------------------------------------------------------------
 
@@ -306,3 +393,6 @@ class People:
                 records["person"],
             )
             cursor.executemany(INSERT_PART, records["person_part"])
+            count_made(cursor, 1)
+        with self._lock:
+            self._mentions.clear()

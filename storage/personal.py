@@ -14,9 +14,7 @@ changes nothing stored with the event, and the history still verifies."""
 
 from __future__ import annotations
 
-import base64
 import re
-import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,10 +23,6 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoding
 from eventsourcing.utils import get_topic
 
@@ -36,6 +30,7 @@ from domain.names import name_key
 from domain.records import INTERACTION_FOLLOW_UPS, INTERACTION_PLANNED, OPENED
 from domain.schema import declared
 from storage.people import People, Person
+from storage.sealing import Nonce, joint_key, open_box, random_nonce, seal
 
 ERASED = "[erased]"
 SEALED = "[sealed]"  # text about people, read where it is left sealed
@@ -53,7 +48,6 @@ def names_left_sealed() -> Iterator[None]:
         yield
     finally:
         _LEFT_SEALED.reset(token)
-_NONCE = 12
 
 
 class KeyRing(Protocol):
@@ -74,22 +68,41 @@ _WORD = re.compile(r"[^\s.,;:!?()\[\]{}\"“”<>/]+")
 _QUOTES = "'\u2018\u2019`-"  # quotes and dashes around a word
 MAX_NAME_WORDS = 4  # the longest name looked for in free text, in words
 MAX_TEXT_WORDS = 500  # the words of one text looked at
+_MAX_TOKENS = 65536  # the tokens a protector keeps
 
 
 def name_candidates(texts: Sequence[str]) -> list[str]:
-    """Every run of one to MAX_NAME_WORDS words of the texts (and of a possessive, the
-    name it is of), as name keys: what a person's name in free text could be."""
+    """What a person's name in free text could be, as name keys: each word of the texts
+    (and of a possessive, the name it is of), and each run of two to MAX_NAME_WORDS words
+    of one letter.
+
+    The words alone find everyone a run of words would: a run can only equal a person's
+    whole name, and every word of two letters or more of a name of several words finds
+    that person by itself (`storage.people.name_parts`); only a name all of whose words
+    are single letters needs the run."""
     found: set[str] = set()
     for text in texts:
         words = [w.strip(_QUOTES) for w in _WORD.findall(text)[:MAX_TEXT_WORDS]]
-        words = [w for w in words if w]
-        for start in range(len(words)):
-            for end in range(start + 1, min(start + MAX_NAME_WORDS, len(words)) + 1):
-                phrase = name_key(" ".join(words[start:end]))
-                found.add(phrase)
-                if phrase.endswith(("'s", "\u2019s")):  # a possessive
-                    found.add(phrase[:-2])
+        keys = [name_key(w) for w in words if w]
+        for index, word in enumerate(keys):
+            found.add(word)
+            if word.endswith(("'s", "\u2019s")):  # a possessive
+                found.add(word[:-2])
+            if len(word) == 1:
+                _initials(keys, index, found)
     return sorted(found)
+
+
+def _initials(keys: list[str], start: int, found: set[str]) -> None:
+    """The runs of single letters from `start` on (a name like "J K")."""
+    for end in range(start + 2, min(start + MAX_NAME_WORDS, len(keys)) + 1):
+        last = keys[end - 1]
+        if len(last) == 1:
+            found.add(" ".join(keys[start:end]))
+            continue
+        if len(last) == 3 and last.endswith(("'s", "\u2019s")):  # "J K's"
+            found.add(" ".join([*keys[start : end - 1], last[0]]))
+        return
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,34 +119,6 @@ class SealedText:
 
     references: tuple[str, ...]
     box: str
-
-
-Nonce = Callable[[bytes, str, str], bytes]  # (key, text, bound) -> 12 bytes
-
-
-def random_nonce(_key: bytes, _text: str, _bound: str) -> bytes:
-    return secrets.token_bytes(_NONCE)
-
-
-def seal(key: bytes, text: str, bound: str, nonce: Nonce = random_nonce) -> str:
-    """`text` sealed with AES-GCM under `key`, bound to `bound` (the references)."""
-    iv = nonce(key, text, bound)
-    sealed = AESGCM(key).encrypt(iv, text.encode(), bound.encode())
-    return base64.b64encode(iv + sealed).decode()
-
-
-def open_box(key: bytes, box: str, bound: str) -> str | None:
-    raw = base64.b64decode(box)
-    try:
-        return AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], bound.encode()).decode()
-    except InvalidTag:
-        return None
-
-
-def joint_key(keys: Sequence[bytes]) -> bytes:
-    """One key that needs every one of `keys` (in order) to be made."""
-    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"smallwins sealed text")
-    return kdf.derive(b"".join(keys))
 
 
 class PersonAsToken(Transcoding):
@@ -210,6 +195,10 @@ class Protector:
         self.recorder = recorder  # the deal's stored events tell its account and contacts
         self._accounts: dict[UUID, str] = {}
         self._contacts: dict[tuple[UUID, str], str] = {}  # (deal, interaction) -> reference
+        # (reference, name as written) -> its token: sealing a name once is enough, as
+        # every token of a person shows their reference anyway (an erased person's
+        # reference never comes back from `people.person`, so theirs are never used again)
+        self._tokens: dict[tuple[str, str], PersonToken] = {}
 
     def protect(self, event_class: type, deal: UUID, state: dict[str, Any]) -> None:
         kind = event_class.__name__
@@ -266,7 +255,14 @@ class Protector:
 
     def _token(self, account: str, name: str) -> PersonToken:
         person = self.people.person(account, name)
-        return PersonToken(person.reference, seal(person.key, name, person.reference, self.nonce))
+        found = self._tokens.get((person.reference, name))
+        if found is None:
+            box = seal(person.key, name, person.reference, self.nonce)
+            found = PersonToken(person.reference, box)
+            if len(self._tokens) >= _MAX_TOKENS:
+                self._tokens.clear()
+            self._tokens[person.reference, name] = found
+        return found
 
     def _account(self, deal: UUID) -> str | None:
         """The deal's account (from its opening as stored, where it is in clear); None for

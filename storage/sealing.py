@@ -1,0 +1,82 @@
+"""AES-GCM boxes under people's keys, and the keys derived from several of them.
+
+Deriving a joint key (HKDF) and setting up a cipher cost more than sealing a short text,
+and the same few sets of people come back on every event of a deal: both are kept in
+memory, up to MAX_KEPT of each, until `forget` (which `storage.people.People` calls when
+an erasure anywhere drops every key it held)."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import threading
+from collections.abc import Callable, Sequence
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+NONCE_BYTES = 12
+MAX_KEPT = 8192
+
+Nonce = Callable[[bytes, str, str], bytes]  # (key, text, bound) -> 12 bytes
+
+_lock = threading.Lock()
+_ciphers: dict[bytes, AESGCM] = {}
+_joint: dict[tuple[bytes, ...], bytes] = {}
+
+
+def random_nonce(_key: bytes, _text: str, _bound: str) -> bytes:
+    return secrets.token_bytes(NONCE_BYTES)
+
+
+def _cipher(key: bytes) -> AESGCM:
+    found = _ciphers.get(key)
+    if found is None:
+        found = AESGCM(key)
+        with _lock:
+            if len(_ciphers) >= MAX_KEPT:
+                _ciphers.clear()
+            _ciphers[key] = found
+    return found
+
+
+def seal(key: bytes, text: str, bound: str, nonce: Nonce = random_nonce) -> str:
+    """`text` sealed with AES-GCM under `key`, bound to `bound` (the references)."""
+    iv = nonce(key, text, bound)
+    sealed = _cipher(key).encrypt(iv, text.encode(), bound.encode())
+    return base64.b64encode(iv + sealed).decode()
+
+
+def open_box(key: bytes, box: str, bound: str) -> str | None:
+    """The text sealed in `box`, or None when `key` or `bound` is not the one it was
+    sealed with."""
+    raw = base64.b64decode(box)
+    try:
+        return (
+            _cipher(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], bound.encode()).decode()
+        )
+    except InvalidTag:
+        return None
+
+
+def joint_key(keys: Sequence[bytes]) -> bytes:
+    """One key that needs every one of `keys` (in order) to be made."""
+    wanted = tuple(keys)
+    found = _joint.get(wanted)
+    if found is None:
+        kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"smallwins sealed text")
+        found = kdf.derive(b"".join(wanted))
+        with _lock:
+            if len(_joint) >= MAX_KEPT:
+                _joint.clear()
+            _joint[wanted] = found
+    return found
+
+
+def forget() -> None:
+    """Drop every key and cipher kept (after an erasure)."""
+    with _lock:
+        _ciphers.clear()
+        _joint.clear()
