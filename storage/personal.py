@@ -30,7 +30,7 @@ from domain.names import name_key
 from domain.records import INTERACTION_FOLLOW_UPS, INTERACTION_PLANNED, OPENED
 from domain.schema import declared
 from storage.people import People, Person
-from storage.sealing import Nonce, joint_key, open_box, random_nonce, seal
+from storage.sealing import Nonce, joint_key, open_box, open_name, random_nonce, seal
 
 ERASED = "[erased]"
 SEALED = "[sealed]"  # text about people, read where it is left sealed
@@ -124,6 +124,7 @@ class SealedText:
 class PersonAsToken(Transcoding):
     type = PersonToken
     name = "person_v1"
+    flat = True  # its data holds only strings (storage.transcoding)
 
     def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
@@ -136,13 +137,14 @@ class PersonAsToken(Transcoding):
             return data["ref"]
         people = self.people()
         key = people.key(data["ref"]) if people is not None else None
-        name = open_box(key, data["box"], data["ref"]) if key is not None else None
+        name = open_name(key, data["box"], data["ref"]) if key is not None else None
         return name if name is not None else data["ref"]
 
 
 class SealedAsToken(Transcoding):
     type = SealedText
     name = "sealed_v1"
+    flat = True
 
     def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
@@ -154,11 +156,16 @@ class SealedAsToken(Transcoding):
         if _LEFT_SEALED.get():
             return SEALED
         people = self.people()
-        refs: list[str] = data["refs"]
-        keys = [people.key(ref) for ref in refs] if people is not None else [None]
-        if any(key is None for key in keys):
+        if people is None:
             return ERASED
-        text = open_box(joint_key([k for k in keys if k is not None]), data["box"], "|".join(refs))
+        refs: list[str] = data["refs"]
+        keys = []
+        for ref in refs:
+            key = people.key(ref)
+            if key is None:
+                return ERASED
+            keys.append(key)
+        text = open_box(joint_key(keys), data["box"], "|".join(refs))
         return text if text is not None else ERASED
 
 

@@ -25,6 +25,7 @@ Nonce = Callable[[bytes, str, str], bytes]  # (key, text, bound) -> 12 bytes
 _lock = threading.Lock()
 _ciphers: dict[bytes, AESGCM] = {}
 _joint: dict[tuple[bytes, ...], bytes] = {}
+_names: dict[tuple[bytes, str, str], str | None] = {}
 
 
 def random_nonce(_key: bytes, _text: str, _bound: str) -> bytes:
@@ -61,6 +62,20 @@ def open_box(key: bytes, box: str, bound: str) -> str | None:
         return None
 
 
+def open_name(key: bytes, box: str, bound: str) -> str | None:
+    """`open_box` for a person's name: kept, as a person's token is sealed once and then
+    read back on every event that names them."""
+    wanted = (key, box, bound)
+    if wanted in _names:
+        return _names[wanted]
+    found = open_box(key, box, bound)
+    with _lock:
+        if len(_names) >= MAX_KEPT:
+            _names.clear()
+        _names[wanted] = found
+    return found
+
+
 def joint_key(keys: Sequence[bytes]) -> bytes:
     """One key that needs every one of `keys` (in order) to be made."""
     wanted = tuple(keys)
@@ -80,3 +95,4 @@ def forget() -> None:
     with _lock:
         _ciphers.clear()
         _joint.clear()
+        _names.clear()

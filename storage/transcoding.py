@@ -49,6 +49,11 @@ class OrjsonTranscoder(JSONTranscoder):
         self._decoders: dict[str, Callable[[Any], Any]] = {
             name: _FAST_DECODERS.get(name, each.decode) for name, each in self.names.items()
         }
+        # Values whose data holds no tagged value (a transcoding that says `flat = True`)
+        # are given their data as read, without walking it.
+        self._flat = frozenset(
+            name for name, each in self.names.items() if getattr(each, "flat", False)
+        )
         # The library's DatetimeAsISO: written here without the lookup and method call.
         self._iso_datetimes = type(self.types.get(datetime)) is DatetimeAsISO
 
@@ -112,7 +117,7 @@ class OrjsonTranscoder(JSONTranscoder):
             msg = f"Data serialized with name {name!r} is not deserializable: no transcoding"
             raise TranscodingNotRegisteredError(msg) from error
         data = obj[_DATA]
-        if type(data) is dict or type(data) is list:
+        if (type(data) is dict or type(data) is list) and name not in self._flat:
             data = self._untag(data)
         return decode(data)
 

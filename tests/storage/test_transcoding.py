@@ -6,11 +6,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import orjson
 import pytest
-from eventsourcing.persistence import JSONTranscoder, TranscodingNotRegisteredError
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    JSONTranscoder,
+    Transcoding,
+    TranscodingNotRegisteredError,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -192,3 +198,42 @@ def test_a_datetime_in_any_time_zone_is_stored_byte_for_byte_as_the_library_woul
 def test_a_utc_offset_with_seconds_keeps_its_seconds_in_the_iso_text() -> None:
     value = datetime(2025, 1, 1, tzinfo=timezone(timedelta(hours=5, minutes=30, seconds=15)))
     assert iso_json(value) == b'"2025-01-01T00:00:00+05:30:15"'
+
+
+@dataclass(frozen=True)
+class _Pair:
+    left: str
+    right: str
+
+
+class _PairAsData(Transcoding):
+    type = _Pair
+    name = "pair_test"
+
+    def encode(self, obj: _Pair) -> dict[str, str]:
+        return {"left": obj.left, "right": obj.right}
+
+    def decode(self, data: dict[str, Any]) -> dict[str, Any]:
+        return data  # what it was given, to see whether it was walked
+
+
+class _FlatPairAsData(_PairAsData):
+    name = "flat_pair_test"
+    flat = True
+
+
+def test_a_flat_transcoding_is_given_its_data_as_stored_and_others_theirs_decoded() -> None:
+    transcoder = OrjsonTranscoder()
+    transcoder.register(_PairAsData())
+    transcoder.register(_FlatPairAsData())
+    tagged_in_data = {"_type_": "datetime_iso", "_data_": "2026-01-01T00:00:00+00:00"}
+    stored = orjson.dumps({
+        "walked": {"_type_": "pair_test", "_data_": {"left": tagged_in_data}},
+        "flat": {"_type_": "flat_pair_test", "_data_": {"left": tagged_in_data}},
+    })  # fmt: skip
+    with pytest.raises(TranscodingNotRegisteredError):  # walked: the inner tag is read
+        transcoder.decode(stored)
+    transcoder.register(DatetimeAsISO())
+    decoded = transcoder.decode(stored)
+    assert decoded["walked"] == {"left": datetime(2026, 1, 1, tzinfo=UTC)}
+    assert decoded["flat"] == {"left": tagged_in_data}
