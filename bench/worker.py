@@ -35,7 +35,7 @@ BATCH = 500  # the projection runner's batch size
 
 def read_and_decode(app: Opportunities) -> int:
     """The raw rate's work: select the log in batches and decode every event into the
-    record every derived value is computed from (`Opportunities.record_of`, the fastest
+    record every derived value is computed from (`Opportunities.records_of`, the fastest
     decoding smallwins has: the bar catch-up is held to)."""
     start, count = 0, 0
     while True:
@@ -44,8 +44,7 @@ def read_and_decode(app: Opportunities) -> int:
         )
         if not batch:
             return count
-        for notification in batch:
-            app.record_of(notification)
+        app.records_of(batch)
         count += len(batch)
         start = batch[-1].id
 

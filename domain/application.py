@@ -6,7 +6,7 @@ after another writer won is the one policy of the batching writer that calls it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
@@ -241,12 +241,20 @@ class Opportunities(Application[UUID]):
         upcast(event_class, state)
         return record_from_state(event_class, stored.originator_version, state)
 
+    def records_of(self, stored: Sequence[StoredEvent]) -> list[EventRecord]:
+        """`record_of` for a batch, the mapper first told the whole batch (one look-up of
+        whatever it needs for all of them, e.g. the keys of the people they name)."""
+        prepare = getattr(self.mapper, "prepare", None)
+        if prepare is not None:
+            prepare(stored)
+        return [self.record_of(s) for s in stored]
+
     def history(
         self, opportunity_id: UUID, *, as_of: datetime | None = None, version: int | None = None
     ) -> list[EventRecord]:
         """The recorded events, optionally only those recorded by `as_of` or up to `version`."""
         stored = self.recorder.select_events(originator_id=opportunity_id, lte=version)
-        records = [self.record_of(s) for s in stored]
+        records = self.records_of(stored)
         if as_of is not None:
             records = [r for r in records if r.recorded_at <= as_of]
         if not records or records[0].type not in EVENTS:

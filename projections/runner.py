@@ -191,9 +191,9 @@ class ProjectionRunner:
         if not notifications:
             return 0
         batch: dict[str, list[EventRecord]] = {}
-        record_of = self.app.record_of
-        for notification in notifications:
-            batch.setdefault(str(notification.originator_id), []).append(record_of(notification))
+        records = self.app.records_of(notifications)
+        for notification, record in zip(notifications, records, strict=True):
+            batch.setdefault(str(notification.originator_id), []).append(record)
         views = [self.views[n] for n in group]
         changes: dict[str, Change] = {}
         others: dict[str, list[EventRecord]] = {}
@@ -269,7 +269,7 @@ class ProjectionRunner:
                 self.sweep_processes = 0
         if self._pool is None:
             page = self._pages.pages(cursor, after, head, self.sweep_page, 1)[0]
-            histories, events = self._pages.histories(cursor, page, head, self.app.record_of)
+            histories, events = self._pages.histories(cursor, page, head, self.app.records_of)
             views = [self.views[n] for n in members]
             changes = changes_of(histories, views)
             others = others_of(histories)

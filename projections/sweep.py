@@ -9,7 +9,7 @@ table's primary key, (originator_id, originator_version)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -73,7 +73,11 @@ class LogPages:
         return found or [Page(after, after, last=True)]
 
     def histories(
-        self, cursor: Cursor, page: Page, head: int, record_of: Callable[[StoredEvent], EventRecord]
+        self,
+        cursor: Cursor,
+        page: Page,
+        head: int,
+        records_of: Callable[[Sequence[StoredEvent]], list[EventRecord]],
     ) -> tuple[Histories, int]:
         """The page's opportunities' records up to `head`, and how many there are."""
         if page.high == page.low:
@@ -82,11 +86,12 @@ class LogPages:
         cursor.execute(self._events, (page.low, page.high, head))
         rows = cursor.fetchall()
         lists: dict[Any, list[EventRecord]] = {}
-        for key, version, topic, state in rows:
-            records = lists.get(key)
+        stored = [StoredEvent(key, version, topic, bytes(state)) for key, version, topic, state in rows]
+        for event, record in zip(stored, records_of(stored), strict=True):
+            records = lists.get(event.originator_id)
             if records is None:
-                records = lists[key] = []
-            records.append(record_of(StoredEvent(key, version, topic, bytes(state))))
+                records = lists[event.originator_id] = []
+            records.append(record)
         found = {_id(key): sorted(records, key=_version) for key, records in lists.items()}
         return found, len(rows)
 

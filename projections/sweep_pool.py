@@ -130,7 +130,7 @@ def _start(job: Job) -> None:
     app = job.app_class(job.env)
     install_people(app, People.open(job.storage, None), writes=False)  # names read back
     _helper.update(
-        record_of=app.record_of,
+        records_of=app.records_of,
         database=Database(job.storage),
         log=LogPages(job.table, postgres=job.storage.backend == "postgres"),
         views={view.name: view for view in job.views},
@@ -143,7 +143,7 @@ def _compute(
     database: Database = _helper["database"]
     log: LogPages = _helper["log"]
     with database.read() as cursor:
-        histories, events = log.histories(cursor, page, head, _helper["record_of"])
+        histories, events = log.histories(cursor, page, head, _helper["records_of"])
     views: dict[str, OpportunityView] = _helper["views"]
     changes = changes_of(histories, [views[n] for n in names])
     rows = {name: views[name].rows_of_changes(changes) for name in names}

@@ -15,7 +15,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +45,7 @@ GENERATION_SECONDS = 1.0
 _LOOKUP = b"smallwins people lookup"
 _MAX_ACCOUNTS = 4096  # accounts whose people are kept for finding them in free text
 _MAX_WORDS = 65536  # words of free text whose lookup is kept
+_FETCH_KEYS = 500  # references asked for in one query
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,13 +283,37 @@ class People:
         self.generation()
         if reference in self._keys:
             return self._keys[reference]
-        row = self.database.fetch_one(
-            "SELECT data_key FROM people WHERE reference = ?", (reference,)
-        )
-        key = bytes.fromhex(str(row[0])) if row and row[0] is not None else None
+        key = self._read_key(reference)
         with self._lock:
             self._keys[reference] = key
         return key
+
+    def _read_key(self, reference: str) -> bytes | None:
+        row = self.database.fetch_one(
+            "SELECT data_key FROM people WHERE reference = ?", (reference,)
+        )
+        return bytes.fromhex(str(row[0])) if row and row[0] is not None else None
+
+    def fetch_keys(self, references: Collection[str]) -> None:
+        """Read the keys of those of `references` not held yet, in a few queries (a
+        batch of events about to be decoded names them)."""
+        self.generation()
+        wanted = sorted(r for r in references if r not in self._keys)
+        if not wanted:
+            return
+        found: dict[str, bytes | None] = dict.fromkeys(wanted)
+        with self.database.read() as cursor:
+            for at in range(0, len(wanted), _FETCH_KEYS):
+                some = wanted[at : at + _FETCH_KEYS]
+                marks = ", ".join("?" * len(some))
+                cursor.execute(
+                    f"SELECT reference, data_key FROM people WHERE reference IN ({marks})",  # noqa: S608
+                    some,
+                )
+                for reference, key in cursor.fetchall():
+                    found[str(reference)] = bytes.fromhex(str(key)) if key is not None else None
+        with self._lock:
+            self._keys.update(found)
 
     # --- erasing ------------------------------------------------------------------------
 

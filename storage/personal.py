@@ -169,10 +169,21 @@ class SealedAsToken(Transcoding):
         return text if text is not None else ERASED
 
 
+_REFERENCE = re.compile(rb"person-[0-9a-f]{12}")
+
+
 class PersonalMapper(Mapper[UUID]):
     """The library's mapper, with each person an event names stored as a token."""
 
     protector: Protector | None = None
+    people: KeyRing | None = None  # whose keys `prepare` fetches ahead
+
+    def prepare(self, stored: Sequence[StoredEvent]) -> None:
+        """Before a batch is decoded: fetch the keys of every person it names at once
+        (one query, not one per person met for the first time)."""
+        fetch = getattr(self.people, "fetch_keys", None)
+        if fetch is not None and stored:
+            fetch({ref.decode() for ref in _REFERENCE.findall(b"".join(s.state for s in stored))})
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         event_state = dict(vars(domain_event))
@@ -336,6 +347,8 @@ def install_people(app: Any, people: People, *, writes: bool) -> None:
     transcoder = app.mapper.transcoder
     transcoder.register(PersonAsToken(lambda: people))
     transcoder.register(SealedAsToken(lambda: people))
-    if writes and isinstance(app.mapper, PersonalMapper):
-        app.mapper.protector = Protector(people, lambda: app.recorder)
+    if isinstance(app.mapper, PersonalMapper):
+        app.mapper.people = people
+        if writes:
+            app.mapper.protector = Protector(people, lambda: app.recorder)
     app.people = people

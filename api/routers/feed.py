@@ -32,7 +32,7 @@ def list_events(
     notifications = app.recorder.select_notifications(
         start=after, limit=limit, inclusive_of_start=False
     )
-    records = [(n, app.record_of(n)) for n in notifications]
+    records = zip(notifications, app.records_of(notifications), strict=True)
     items = [
         feed_item(n.id, n.originator_id, record)  # type: ignore[arg-type]
         for n, record in records

@@ -67,8 +67,10 @@ class _Log:
             notifications = self.app.recorder.select_notifications(
                 start=position, limit=PAGE, inclusive_of_start=False
             )
-            record_of = self.app.record_of
-            self.events.extend((n.id, n.originator_id, record_of(n)) for n in notifications)
+            records = self.app.records_of(notifications)
+            self.events.extend(
+                (n.id, n.originator_id, r) for n, r in zip(notifications, records, strict=True)
+            )
         self.start = position
         return self.events
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 import storage.personal
+import storage.sealing
 from projections.analysis import analyze
 from projections.analysis.replay import closed_deals, log_records
 from storage.personal import SEALED, names_left_sealed
@@ -48,6 +49,7 @@ def test_the_analysis_opens_no_name_and_counts_as_it_does_with_every_name_open(
         raise AssertionError("the analysis opened a sealed box")
 
     monkeypatch.setattr(storage.personal, "open_box", refuse)
+    monkeypatch.setattr(storage.sealing, "open_box", refuse)  # names, through open_name
     answer = analyze(app)
     assert (answer["closed"], answer["won"], answer["lost"]) == (2, 1, 1)
     assert [row["departments"] for row in answer["by_bought_in_departments"]

@@ -1,0 +1,37 @@
+"""Reading the log in bulk asks the store for the keys of the people a batch names once,
+not once per person met for the first time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from storage.people import People
+
+
+def test_a_batch_of_events_fetches_its_peoples_keys_in_one_go(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ["Sam Ortiz", "Ana Lee", "Kofi Mensah", "Dee Park"]
+    for n, name in enumerate(names):
+        deal = api.open(title=f"Rollout {n}")["id"]
+        api.record(deal, "StakeholderBoughtIn", stakeholder=name, department="IT",
+                   role="champion", note=f"{name} is in")  # fmt: skip
+    app = api.app.state.services.opportunities
+    people = app.people
+    people._keys.clear()  # as a process that just started
+    one_at_a_time: list[str] = []
+    real_read = People._read_key
+
+    def read_one(self: People, reference: str) -> bytes | None:
+        one_at_a_time.append(reference)
+        return real_read(self, reference)
+
+    monkeypatch.setattr(People, "_read_key", read_one)
+    stored = app.recorder.select_notifications(start=0, limit=100, inclusive_of_start=False)
+    records = app.records_of(stored)
+    shown = [r.data for r in records if r.type == "StakeholderBoughtIn"]
+    assert [d["stakeholder"] for d in shown] == names
+    assert [d["note"] for d in shown] == [f"{name} is in" for name in names]
+    assert one_at_a_time == []
