@@ -282,6 +282,10 @@ class Protector:
             self._tokens[person.reference, name] = found
         return found
 
+    def knows_account(self, deal: UUID, account: str) -> None:
+        """The deal's account, from its state (loaded by the writer anyway)."""
+        self._accounts[deal] = name_key(account)
+
     def _account(self, deal: UUID) -> str | None:
         """The deal's account (from its opening as stored, where it is in clear); None for
         another aggregate's events."""

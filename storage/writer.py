@@ -349,12 +349,20 @@ class GroupCommitWriter:
             copy = self._copies.get(opportunity_id)
             if copy is None:
                 seen = batch.loaded[opportunity_id] = self.app.load(opportunity_id)
+                self._tell_protector(seen)
             else:
                 batch.copied[opportunity_id] = copy.version
                 seen = copy
         if not isinstance(seen, Opportunity):  # another aggregate's id (a seller's)
             raise OpportunityNotFound(str(opportunity_id))
         return seen
+
+    def _tell_protector(self, loaded: Any) -> None:
+        """The deal's account, for sealing its people's names (so the protector need not
+        read the deal's opening from the store again)."""
+        protector = getattr(self.app.mapper, "protector", None)
+        if protector is not None and isinstance(loaded, Opportunity):
+            protector.knows_account(loaded.id, loaded.deal.profile["account"])
 
     def _one_by_one(self, commands: list[Command]) -> None:
         """Each command on freshly loaded state, saved alone; an unconditional one up to

@@ -35,3 +35,24 @@ def test_a_batch_of_events_fetches_its_peoples_keys_in_one_go(
     assert [d["stakeholder"] for d in shown] == names
     assert [d["note"] for d in shown] == [f"{name} is in" for name in names]
     assert one_at_a_time == []
+
+
+def test_a_deal_the_writer_loads_is_not_read_again_for_its_account(api: Any) -> None:
+    deal = api.open(title="Rollout", account="Globex")["id"]
+    services = api.app.state.services
+    protector = services.opportunities.mapper.protector
+    services.writer._copies.forget_all()  # as a process that just started
+    protector._accounts.clear()
+    read_for_the_account: list[Any] = []
+    real = protector.recorder
+
+    class Watched:
+        def select_events(self, *args: Any, **kwargs: Any) -> Any:
+            read_for_the_account.append(args)
+            return real().select_events(*args, **kwargs)
+
+    protector.recorder = Watched
+    api.record(deal, "MeetingGained", contact="Sam Ortiz", department="IT", note="Sam is keen")
+    assert read_for_the_account == []
+    history = api.client.get(f"/v1/opportunities/{deal}/history", headers=api.auth("viewer"))
+    assert history.json()["items"][-1]["data"]["contact"] == "Sam Ortiz"
