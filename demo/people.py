@@ -34,7 +34,8 @@ class DemoPeople:
         self.secret = secret
         self._made: dict[str, Person] = {}
         self._keys: dict[str, bytes] = {}
-        self._parts: dict[str, set[str]] = {}  # (account key, word) -> references
+        # account key -> name key or word of a name -> references (who free text can name)
+        self._named: dict[str, dict[str, set[str]]] = {}
         self.fresh: list[Made] = []  # made since last taken
 
     def _derive(self, label: bytes, text: str) -> bytes:
@@ -48,8 +49,9 @@ class DemoPeople:
             found = Person(reference, self._derive(b"key\x00", who))
             self._made[who] = found
             self._keys[reference] = found.key
-            for part in name_parts(name):
-                self._parts.setdefault(f"{name_key(account)}\x00{part}", set()).add(reference)
+            named = self._named.setdefault(name_key(account), {})
+            for word in [name_key(name), *name_parts(name)]:
+                named.setdefault(word, set()).add(reference)
             self.fresh.append((reference, name_key(account), name, found.key.hex()))
         return found
 
@@ -57,18 +59,16 @@ class DemoPeople:
         return self._keys.get(reference)
 
     def mentioned(self, account: str, names: Sequence[str]) -> list[str]:
-        account_key = name_key(account)
+        named = self._named.get(name_key(account), {})
         found: set[str] = set()
         for name in names:
-            who = f"{account_key}\x00{name}"
-            person = self._made.get(who)
-            found.update([person.reference] if person is not None else [])
-            found.update(self._parts.get(who, ()))
+            found.update(named.get(name, ()))
         return sorted(found)
 
     def nonce(self, key: bytes, text: str, bound: str) -> bytes:
-        """A nonce that differs whenever the text or what it is bound to differs."""
-        return hmac.new(key, f"{bound}\x00{text}".encode(), hashlib.sha256).digest()[:12]
+        """A nonce that differs whenever the text or what it is bound to differs (a keyed
+        BLAKE2b: one call into C)."""
+        return hashlib.blake2b(f"{bound}\x00{text}".encode(), key=key, digest_size=12).digest()
 
     def take(self) -> tuple[Made, ...]:
         made, self.fresh = tuple(self.fresh), []

@@ -14,6 +14,7 @@ changes nothing stored with the event, and the history still verifies."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -172,6 +173,27 @@ class SealedAsToken(Transcoding):
 _REFERENCE = re.compile(rb"person-[0-9a-f]{12}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """An event's fields by what sealing does with them (from their declaration)."""
+
+    persons: tuple[str, ...]  # a person, stored as a token
+    free_text: tuple[str, ...]  # text that may name people of the account
+    sealed: tuple[str, ...]  # free text and other personal fields: sealed when people are named
+
+
+@functools.cache
+def _fields(event_class: type) -> _Fields:
+    fields = declared(event_class)
+    return _Fields(
+        persons=tuple(f.name for f in fields if f.spec.person),
+        free_text=tuple(f.name for f in fields if f.spec.free_text),
+        sealed=tuple(
+            f.name for f in fields if f.spec.free_text or (f.spec.personal and not f.spec.person)
+        ),
+    )
+
+
 class PersonalMapper(Mapper[UUID]):
     """The library's mapper, with each person an event names stored as a token."""
 
@@ -231,8 +253,8 @@ class Protector:
         elif kind in INTERACTION_FOLLOW_UPS:
             contact = self._contact(deal, state["interaction_id"])
             references += [contact] if contact is not None else []
-        texts = [state[f.name] for f in declared(event_class)
-                 if f.spec.free_text and isinstance(state.get(f.name), str)]  # fmt: skip
+        texts = [state[name] for name in _fields(event_class).free_text
+                 if isinstance(state.get(name), str)]  # fmt: skip
         if texts:  # people of the account the text names, though the event does not
             references += self.people.mentioned(account, name_candidates(texts))
         if references:
@@ -241,16 +263,16 @@ class Protector:
     def _persons(self, event_class: type, account: str, state: dict[str, Any]) -> list[str]:
         """Replace the people the event names by tokens; their references, in order."""
         references: list[str] = []
-        for field in declared(event_class):
-            value = state.get(field.name)
-            if not field.spec.person or value is None:
+        for name in _fields(event_class).persons:
+            value = state.get(name)
+            if value is None:
                 continue
             if isinstance(value, list):
                 tokens = [self._token(account, v) for v in value]
-                state[field.name] = tokens
+                state[name] = tokens
             else:
                 tokens = [self._token(account, value)]
-                state[field.name] = tokens[0]
+                state[name] = tokens[0]
             references.extend(t.reference for t in tokens)
         return references
 
@@ -265,11 +287,10 @@ class Protector:
             return
         key = joint_key([k for k in keys.values() if k is not None])
         bound = "|".join(references)
-        for field in declared(event_class):
-            value = state.get(field.name)
-            secret = field.spec.free_text or (field.spec.personal and not field.spec.person)
-            if secret and isinstance(value, str):
-                state[field.name] = SealedText(references, seal(key, value, bound, self.nonce))
+        for name in _fields(event_class).sealed:
+            value = state.get(name)
+            if isinstance(value, str):
+                state[name] = SealedText(references, seal(key, value, bound, self.nonce))
 
     def _token(self, account: str, name: str) -> PersonToken:
         person = self.people.person(account, name)
