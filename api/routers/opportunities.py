@@ -20,6 +20,7 @@ from api.openapi import ETAG, POSITION_HEADER, WRITTEN, IdempotencyKey, answers
 from api.pagination import Limit, decode_cursor, encode_cursor
 from api.presenters import history_item
 from api.problems import NOT_FOUND, PRECONDITION_FAILED, Problem
+from api.reads import read_without_waiting
 from api.schemas.enums import Sort
 from api.schemas.events import EVENT_EXAMPLES, EventBody, OpenOpportunity
 from api.schemas.history import HistoryPage
@@ -110,7 +111,7 @@ async def record_event(
 
 
 @router.get("", summary="List, filter and sort opportunities", response_model=OpportunityPage)
-def list_opportunities(
+async def list_opportunities(
     _key: Viewer,
     services: ServicesDep,
     filters: PipelineFilters,
@@ -118,7 +119,10 @@ def list_opportunities(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
-    return json_response(deals.page(services, filters, str(sort), limit, cursor))
+    page = await read_without_waiting(
+        services, ("pipeline",), deals.page, services, filters, str(sort), limit, cursor
+    )
+    return json_response(page)
 
 
 def _in_utc(value: datetime) -> datetime:
