@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from psycopg import sql
 
 from domain.application import Opportunities
@@ -37,6 +40,86 @@ DEFAULT_POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 # test run (times xdist workers) stays far below PostgreSQL's max_connections.
 TEST_POOL_SIZE = 2
 TEST_MAX_OVERFLOW = 8
+
+
+# --- one OpenAPI document per app shape ------------------------------------------------
+# The first request an app serves builds its OpenAPI document (api/observe.py reads the
+# route templates from it): 0.3-0.5 s of pydantic schema generation, paid once per process
+# in production but once per test here, where nearly every test builds its own app. The
+# document is a pure function of the app's metadata and routes, so a test process builds it
+# once per distinct shape (same metadata, same route objects in the same order) and hands
+# every later app of that shape a deep copy. The OpenAPI tests still check a document that
+# FastAPI generated, and an app with any other route or metadata gets its own.
+_fastapi_openapi = FastAPI.openapi
+_OPENAPI_DOCUMENTS: dict[tuple[Any, ...], tuple[dict[str, Any], list[Any]]] = {}
+
+
+def _routes_shape(routes: Iterable[Any], keep: list[Any]) -> tuple[Any, ...]:
+    shape: list[Any] = []
+    for route in routes:
+        context = getattr(route, "include_context", None)
+        if context is not None and dataclasses.is_dataclass(context):
+            settings = tuple(
+                (field.name, repr(getattr(context, field.name)))
+                for field in dataclasses.fields(context)
+                # the router itself is walked below; the provider is the app (its
+                # overrides are part of the app's metadata)
+                if field.name not in {"included_router", "dependency_overrides_provider"}
+            )
+            included = _routes_shape(route.original_router.routes, keep)
+            shape.append(("include", settings, included))
+        else:
+            keep.append(route)  # its id stays unique while the document is cached
+            shape.append((type(route), id(route), getattr(route, "path", None)))
+    return tuple(shape)
+
+
+def _app_shape(app: FastAPI, keep: list[Any]) -> tuple[Any, ...]:
+    metadata = (
+        app.title, app.version, app.openapi_version, app.summary, app.description,
+        app.terms_of_service, app.separate_input_output_schemas,
+        *map(repr, (app.contact, app.license_info, app.openapi_tags, app.servers,
+                    app.openapi_external_docs, app.dependency_overrides)),
+    )  # fmt: skip
+    # The app-level routes FastAPI adds itself (/openapi.json, /docs, ...) are new objects
+    # per app and left out of the document; only their paths count.
+    own = tuple(
+        getattr(route, "path", None)
+        for route in app.router.routes
+        if getattr(route, "include_in_schema", True) is False
+    )
+    listed = [r for r in app.router.routes if getattr(r, "include_in_schema", True) is not False]
+    return (
+        metadata,
+        own,
+        _routes_shape(listed, keep),
+        _routes_shape(app.webhooks.routes, keep),
+    )
+
+
+def _routes_version(app: FastAPI) -> Any:
+    """FastAPI's count of route changes (newer versions rebuild the document on a change)."""
+    version = getattr(app.router, "_get_routes_version", None)
+    return version() if callable(version) else None
+
+
+def _openapi_once_per_shape(self: FastAPI) -> dict[str, Any]:
+    version = _routes_version(self)
+    if self.openapi_schema and getattr(self, "_openapi_routes_version", None) == version:
+        return self.openapi_schema
+    keep: list[Any] = []
+    shape = _app_shape(self, keep)
+    cached = _OPENAPI_DOCUMENTS.get(shape)
+    if cached is None:
+        document = _fastapi_openapi(self)
+        _OPENAPI_DOCUMENTS[shape] = (copy.deepcopy(document), keep)
+        return document
+    self.openapi_schema = copy.deepcopy(cached[0])
+    self._openapi_routes_version = version
+    return self.openapi_schema
+
+
+FastAPI.openapi = _openapi_once_per_shape  # type: ignore[method-assign]
 
 
 def _is_ci() -> bool:
@@ -115,6 +198,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'smallwins.db'}"
     url: str = request.getfixturevalue("postgres_database_url")
     return url
+
+
+# How often a process reads the store's count of erasures again (storage/people.py), and so
+# how long an erasure waits (two such periods) for every other process to drop the names it
+# remembers: 1 s and 2 s in production. A test whose apps all run in its own process can
+# shorten both, keeping their ratio, and every erasure costs it 0.1 s instead of 2 s.
+QUICK_GENERATION_SECONDS = 0.05
+
+
+@pytest.fixture
+def quick_erasure_generations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shorter erasure generations, for tests whose every app runs in this process."""
+    import api.erasure  # noqa: PLC0415 (the API package only where a test needs it)
+    import storage.people  # noqa: PLC0415
+
+    monkeypatch.setattr(storage.people, "GENERATION_SECONDS", QUICK_GENERATION_SECONDS)
+    monkeypatch.setattr(api.erasure, "GENERATION_SECONDS", QUICK_GENERATION_SECONDS)
 
 
 class FakeClock:

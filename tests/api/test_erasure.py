@@ -12,6 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
+# Every app here runs in this process: erasures wait 0.1 s for the others, not 2 s.
+pytestmark = pytest.mark.usefixtures("quick_erasure_generations")
+
 NAME = "Kofi Young"
 OTHER = "Ama Mensah"
 

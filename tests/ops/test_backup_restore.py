@@ -252,6 +252,7 @@ def test_a_sqlite_export_restores_into_postgresql(
         server.close()
 
 
+@pytest.mark.usefixtures("quick_erasure_generations")  # every app is in this process
 def test_an_erased_store_round_trips_and_its_export_never_holds_the_name(
     services: Services,
     database_url: str,

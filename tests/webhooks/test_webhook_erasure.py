@@ -4,9 +4,13 @@ its person was erased carries the reference and "[erased]", never the name."""
 from __future__ import annotations
 
 import orjson
+import pytest
 
 from tests.webhooks.conftest import Api, subscribe
 from tests.webhooks.receiver import Receiver
+
+# The app runs in this process: the erasure waits 0.1 s for the others, not 2 s.
+pytestmark = pytest.mark.usefixtures("quick_erasure_generations")
 
 NAME = "Kofi Young"
 
