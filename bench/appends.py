@@ -25,7 +25,7 @@ from eventsourcing.domain import Aggregate, event
 
 from bench.measure import Results
 from bench.plan import Plan
-from bench.stores import Store
+from bench.stores import BENCH_INTEGRITY_KEY, Store, with_people
 from domain.application import Written
 from storage.writer import GroupCommitWriter
 
@@ -118,6 +118,7 @@ def measure_appends(results: Results, store: Store, workdir: Path, plan: Plan) -
     command_line = f"python -m bench --only appends --backend {backend}"
 
     app = store.application(pool_size=pool)
+    people = with_people(app, store.application_config(pool), BENCH_INTEGRITY_KEY)  # as the API
     writer = GroupCommitWriter(app)
     base = Deals(baseline_env(store, workdir, pool))
     try:
@@ -166,4 +167,5 @@ def measure_appends(results: Results, store: Store, workdir: Path, plan: Plan) -
     finally:
         writer.stop()
         app.close()
+        people.close()
         base.close()
