@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.routers.web import MEDIA_TYPES, static_files
+from api.routers.web import MEDIA_TYPES, page_files, static_files
 from api.settings import Settings
 from domain.momentum import weight
 from domain.records import EventRecord
@@ -98,7 +98,7 @@ def test_nothing_outside_the_shipped_assets_is_served(client: TestClient) -> Non
 
 
 def test_the_pages_load_nothing_from_another_origin() -> None:
-    for file in static_files().values():
+    for file in [*static_files().values(), *page_files()]:
         text = file.read_text()
         assert not re.search(r"""(?:src|href|from|import|url)\s*\(?\s*["']?https?://""", text), file
 
@@ -107,7 +107,7 @@ def test_the_package_data_declares_every_shipped_asset() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["package-data"]["api"]
     root = ROOT / "api"
-    for file in static_files().values():
+    for file in [*static_files().values(), *page_files()]:
         relative = file.relative_to(root).as_posix()
         assert any(fnmatch(relative, pattern) for pattern in patterns), relative
 
