@@ -324,12 +324,12 @@ class People:
         now = time.monotonic()
         if now - self._checked < GENERATION_SECONDS and self._generation >= 0:
             return self._generation
-        with self.database.read() as cursor:
-            cursor.execute(
-                "SELECT name, value FROM store_facts WHERE name IN (?, ?)", (GENERATION, PEOPLE_MADE)
-            )
-            facts = {str(name): int(value) for name, value in cursor.fetchall()}
-        current, made = facts.get(GENERATION, 0), facts.get(PEOPLE_MADE, 0)
+        row = self.database.fetch_one(  # one statement: one round trip on PostgreSQL
+            "SELECT (SELECT value FROM store_facts WHERE name = ?),"
+            " (SELECT value FROM store_facts WHERE name = ?)",
+            (GENERATION, PEOPLE_MADE),
+        )
+        current, made = (int(value) if value is not None else 0 for value in row)
         with self._lock:
             if current != self._generation:
                 self._forget()
