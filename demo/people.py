@@ -15,13 +15,7 @@ from typing import Any
 
 from domain.names import name_key
 from storage.people import Person, name_parts
-from storage.personal import (
-    PersonalMapper,
-    PersonAsToken,
-    PersonToken,
-    Protector,
-    SealedAsToken,
-)
+from storage.personal import PersonalMapper, PersonToken, Protector, register_tokens
 
 # A person the parent must write: (reference, account key, name, key in hex).
 Made = tuple[str, str, str, str]
@@ -89,8 +83,7 @@ _NOTHING_STORED = _NothingStored()
 def demo_mapper(transcoder: Any, people: DemoPeople) -> PersonalMapper:
     """A mapper on the application's transcoder, storing the demo's people as tokens."""
     if PersonToken not in transcoder.types:  # a worker's own transcoder: teach it tokens
-        transcoder.register(PersonAsToken(lambda: people))
-        transcoder.register(SealedAsToken(lambda: people))
+        register_tokens(transcoder, lambda: people)
     mapper = PersonalMapper(transcoder)
     mapper.protector = Protector(people, lambda: _NOTHING_STORED, nonce=people.nonce)
     return mapper

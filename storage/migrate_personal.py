@@ -39,7 +39,9 @@ from storage.people import (
 from storage.personal import PersonToken, Protector, SealedText
 
 PAGE = 1000
-_PROTECTED = (b'"_type_":"person_v1"', b'"_type_":"sealed_v1"')
+_PROTECTED = tuple(  # a token of any form: the event is protected already
+    b'"_type_":"%s_v%d"' % (kind, version) for kind in (b"person", b"sealed") for version in (1, 2)
+)
 Progress = Callable[[int], Any]  # events walked so far
 
 

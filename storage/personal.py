@@ -123,51 +123,98 @@ class SealedText:
 
 
 class PersonAsToken(Transcoding):
+    """A person as stored: one string, "REFERENCE BOX" (neither holds a space). One string
+    rather than an object of two: a token is parsed with every read of the log, and a
+    string is the cheapest thing JSON has to parse."""
+
     type = PersonToken
-    name = "person_v1"
-    flat = True  # its data holds only strings (storage.transcoding)
+    name = "person_v2"
+    flat = True  # its data holds no tagged value (storage.transcoding)
 
     def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
 
-    def encode(self, obj: PersonToken) -> dict[str, str]:
-        return {"ref": obj.reference, "box": obj.box}
+    def encode(self, obj: PersonToken) -> str:
+        return f"{obj.reference} {obj.box}"
 
-    def decode(self, data: dict[str, str]) -> str:
+    def decode(self, data: str) -> str:
+        reference, _, box = data.partition(" ")
+        return self.read(reference, box)
+
+    def read(self, reference: str, box: str) -> str:
         if _LEFT_SEALED.get():
-            return data["ref"]
+            return reference
         people = self.people()
-        key = people.key(data["ref"]) if people is not None else None
-        name = open_name(key, data["box"], data["ref"]) if key is not None else None
-        return name if name is not None else data["ref"]
+        key = people.key(reference) if people is not None else None
+        name = open_name(key, box, reference) if key is not None else None
+        return name if name is not None else reference
+
+
+class PersonAsTokenV1(PersonAsToken):
+    """Tokens as the first protected stores wrote them, `{"ref": R, "box": B}`: read,
+    never written (`register_tokens` registers the current form after it)."""
+
+    name = "person_v1"
+
+    def decode(self, data: dict[str, str]) -> str:  # type: ignore[override]
+        return self.read(data["ref"], data["box"])
 
 
 class SealedAsToken(Transcoding):
+    """Text about people as stored: one string, "REFERENCE... BOX", the references of
+    everyone whose keys sealed it, then the box."""
+
     type = SealedText
-    name = "sealed_v1"
+    name = "sealed_v2"
     flat = True
 
     def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
 
-    def encode(self, obj: SealedText) -> dict[str, Any]:
-        return {"refs": list(obj.references), "box": obj.box}
+    def encode(self, obj: SealedText) -> str:
+        return " ".join((*obj.references, obj.box))
 
-    def decode(self, data: dict[str, Any]) -> str:
+    def decode(self, data: str) -> str:
         if _LEFT_SEALED.get():
             return SEALED
+        *references, box = data.split(" ")
+        return self.read(references, box)
+
+    def read(self, references: list[str], box: str) -> str:
         people = self.people()
         if people is None:
             return ERASED
-        refs: list[str] = data["refs"]
         keys = []
-        for ref in refs:
+        for ref in references:
             key = people.key(ref)
             if key is None:
                 return ERASED
             keys.append(key)
-        text = open_box(joint_key(keys), data["box"], "|".join(refs))
+        text = open_box(joint_key(keys), box, "|".join(references))
         return text if text is not None else ERASED
+
+
+class SealedAsTokenV1(SealedAsToken):
+    """Sealed text as the first protected stores wrote it, `{"refs": [R...], "box": B}`:
+    read, never written."""
+
+    name = "sealed_v1"
+
+    def decode(self, data: dict[str, Any]) -> str:  # type: ignore[override]
+        if _LEFT_SEALED.get():
+            return SEALED
+        return self.read(list(data["refs"]), data["box"])
+
+
+def register_tokens(transcoder: Any, people: Callable[[], KeyRing | None]) -> None:
+    """Teach `transcoder` to read tokens of every form and to write the current one."""
+    for transcoding in (PersonAsTokenV1, SealedAsTokenV1, PersonAsToken, SealedAsToken):
+        transcoder.register(transcoding(people))  # the current form last: the one written
+
+
+def token_reference(stored: Any) -> str:
+    """The reference of a person token as parsed from stored JSON (`_data_`: either form)."""
+    return stored.partition(" ")[0] if isinstance(stored, str) else str(stored["ref"])
 
 
 _REFERENCE = re.compile(rb"person-[0-9a-f]{12}")
@@ -331,7 +378,7 @@ class Protector:
                 continue
             contact = state.get("contact")
             if isinstance(contact, dict):
-                found = str(contact["_data_"]["ref"])
+                found = token_reference(contact["_data_"])
             elif isinstance(contact, str):  # stored in clear, before names were protected
                 account = self._account(deal)
                 found = self.people.person(account, contact).reference if account else None
@@ -361,17 +408,14 @@ class Known:
 
 def reading_mapper(transcoder: Any, people: KeyRing) -> Mapper[UUID]:
     """A mapper that reads tokens with `people`'s keys (to check a backup's events)."""
-    transcoder.register(PersonAsToken(lambda: people))
-    transcoder.register(SealedAsToken(lambda: people))
+    register_tokens(transcoder, lambda: people)
     return PersonalMapper(transcoder)
 
 
 def install_people(app: Any, people: People, *, writes: bool) -> None:
     """Let the application read people's names (and, when it `writes`, store them as
     tokens)."""
-    transcoder = app.mapper.transcoder
-    transcoder.register(PersonAsToken(lambda: people))
-    transcoder.register(SealedAsToken(lambda: people))
+    register_tokens(app.mapper.transcoder, lambda: people)
     if isinstance(app.mapper, PersonalMapper):
         app.mapper.people = people
         if writes:

@@ -26,12 +26,19 @@ _OPTIONS = (
     orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 )  # to `default`, as in the library
 _TAG, _DATA = "_type_", "_data_"
+_DATETIME = DatetimeAsISO.name
 _ORJSON_ZONES = (timezone, ZoneInfo)  # time zones orjson writes as isoformat does
 _TAGGED_DATETIME = orjson.dumps({_TAG: DatetimeAsISO.name, _DATA: None})[: -len(b"null}")]
 
 
 class OrjsonTranscoder(JSONTranscoder):
     """Same registrations and format as `JSONTranscoder`; orjson underneath."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._decoders: dict[str, Callable[[Any], Any]] = {}
+        self._flat: frozenset[str] = frozenset()
+        self._iso_datetimes = self._inline_datetimes = False
 
     def encode(self, obj: Any) -> bytes:
         try:
@@ -46,7 +53,7 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
-        self._decoders: dict[str, Callable[[Any], Any]] = {
+        self._decoders = {
             name: _FAST_DECODERS.get(name, each.decode) for name, each in self.names.items()
         }
         # Values whose data holds no tagged value (a transcoding that says `flat = True`)
@@ -56,6 +63,7 @@ class OrjsonTranscoder(JSONTranscoder):
         )
         # The library's DatetimeAsISO: written here without the lookup and method call.
         self._iso_datetimes = type(self.types.get(datetime)) is DatetimeAsISO
+        self._inline_datetimes = _DATETIME in self._decoders  # read as `_datetime` does
 
     def _default(self, o: Any) -> dict[str, Any] | orjson.Fragment:
         """What orjson writes for a value it cannot: the library's tagged form."""
@@ -97,10 +105,7 @@ class OrjsonTranscoder(JSONTranscoder):
         if kind is dict:
             if len(obj) == 2 and _TAG in obj and _DATA in obj:
                 return self._decode_tagged(obj)
-            for key, value in obj.items():
-                inner = type(value)
-                if inner is dict or (inner is list and value):
-                    obj[key] = self._untag(value)
+            self._untag_values(obj)
             return obj
         if kind is list:
             for value in obj:
@@ -108,6 +113,27 @@ class OrjsonTranscoder(JSONTranscoder):
                 if inner is dict or inner is list:
                     return [self._untag(v) for v in obj]
         return obj
+
+    def _untag_values(self, obj: dict[str, Any]) -> None:
+        """Each value of `obj` decoded in place. A tagged value is decoded where it is met
+        (a datetime without a call), not by a call that first asks whether it is one: an
+        event's values are mostly plain or tagged, and this is most of decoding's work."""
+        for key, value in obj.items():
+            inner = type(value)
+            if inner is dict:
+                if len(value) == 2 and _TAG in value and _DATA in value:
+                    data = value[_DATA]
+                    tag = value[_TAG]
+                    if tag == _DATETIME and type(data) is str and self._inline_datetimes:
+                        obj[key] = datetime.fromisoformat(data)
+                    elif tag in self._flat:
+                        obj[key] = self._decoders[tag](data)
+                    else:
+                        obj[key] = self._decode_tagged(value)
+                else:
+                    self._untag_values(value)
+            elif inner is list and value:
+                obj[key] = self._untag(value)
 
     def _decode_tagged(self, obj: dict[str, Any]) -> Any:
         name = obj[_TAG]

@@ -120,7 +120,7 @@ def test_the_migration_stores_no_name_in_clear_and_every_answer_stays_the_same(
     assert "rewrote 11 of 20 events (3 opportunities)" in _said(result)
     states = [state for *_k, state in _events(database)]
     assert not [name for name in NAMES for state in states if name.encode() in state]
-    assert sum(b'"_type_":"person_v1"' in state for state in states) == 10
+    assert sum(b'"_type_":"person_v2"' in state for state in states) == 10
     assert _answers(store) == before
     assert _protection(database) == "protected"
 
@@ -208,7 +208,7 @@ def test_events_recorded_after_the_upgrade_keep_their_bytes(store: str, database
             "note": "Lena is keen"})  # fmt: skip
         assert recorded.status_code == 201, recorded.text
     newest = _events(database)
-    protected_already = [row for row in newest if b'"person_v1"' in row[2]]
+    protected_already = [row for row in newest if b'"person_v2"' in row[2]]
     assert len(protected_already) == 1
 
     assert _run("migrate-personal-data", "--yes").exit_code == 0

@@ -86,6 +86,22 @@ def test_a_tag_without_a_registered_transcoding_is_refused() -> None:
         ours.decode(b'{"x":{"_type_":"nope","_data_":1}}')
 
 
+def test_a_datetime_is_refused_where_no_datetime_transcoding_is_registered() -> None:
+    stored = b'{"x":{"_type_":"datetime_iso","_data_":"2026-01-01T00:00:00+00:00"}}'
+    with pytest.raises(TranscodingNotRegisteredError):
+        OrjsonTranscoder().decode(stored)
+    bare = OrjsonTranscoder()
+    bare.register(_FlatPairAsData())
+    with pytest.raises(TranscodingNotRegisteredError):
+        bare.decode(stored)
+
+
+def test_a_datetime_tag_whose_data_is_not_text_is_refused() -> None:
+    ours, _ = _pair()
+    with pytest.raises(TypeError):
+        ours.decode(b'{"x":{"_type_":"datetime_iso","_data_":12}}')
+
+
 def test_a_two_key_object_that_is_not_a_tag_stays_a_plain_object() -> None:
     ours, _ = _pair()
     assert ours.decode(b'{"x":{"_type_":"a","other":1}}') == {"x": {"_type_": "a", "other": 1}}
