@@ -139,6 +139,8 @@ class PersonAsToken(Transcoding):
 
     def decode(self, data: str) -> str:
         reference, _, box = data.partition(" ")
+        if _LEFT_SEALED.get():
+            return reference
         return self.read(reference, box)
 
     def read(self, reference: str, box: str) -> str:
@@ -251,7 +253,7 @@ class PersonalMapper(Mapper[UUID]):
         """Before a batch is decoded: fetch the keys of every person it names at once
         (one query, not one per person met for the first time)."""
         fetch = getattr(self.people, "fetch_keys", None)
-        if fetch is not None and stored:
+        if fetch is not None and stored and not _LEFT_SEALED.get():  # no key is used
             fetch({ref.decode() for ref in _REFERENCE.findall(b"".join(s.state for s in stored))})
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
