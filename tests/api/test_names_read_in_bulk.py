@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from storage.people import People
+from storage.personal import SEALED, names_left_sealed
 
 
 def test_a_batch_of_events_fetches_its_peoples_keys_in_one_go(
@@ -35,6 +36,26 @@ def test_a_batch_of_events_fetches_its_peoples_keys_in_one_go(
     assert [d["stakeholder"] for d in shown] == names
     assert [d["note"] for d in shown] == [f"{name} is in" for name in names]
     assert one_at_a_time == []
+
+
+def test_a_batch_read_that_leaves_names_sealed_reads_no_key(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = api.open(title="Rollout")["id"]
+    api.record(deal, "StakeholderBoughtIn", stakeholder="Sam Ortiz", department="IT",
+               role="champion", note="Sam is in")  # fmt: skip
+    app = api.app.state.services.opportunities
+    app.people._keys.clear()  # as a process that just started
+    keys_read: list[Any] = []
+    monkeypatch.setattr(People, "fetch_keys", lambda _self, refs: keys_read.append(refs))
+    monkeypatch.setattr(People, "_read_key", lambda _self, ref: keys_read.append(ref))
+    stored = app.recorder.select_notifications(start=0, limit=100, inclusive_of_start=False)
+    with names_left_sealed():
+        records = app.records_of(stored)
+    (bought_in,) = [r.data for r in records if r.type == "StakeholderBoughtIn"]
+    assert bought_in["stakeholder"].startswith("person-")
+    assert bought_in["note"] == SEALED
+    assert keys_read == []
 
 
 def test_a_deal_the_writer_loads_is_not_read_again_for_its_account(api: Any) -> None:
