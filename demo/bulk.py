@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from demo.parallel import rows_in_parallel
-from demo.people import Made
+from demo.people import Made, RunSecret
 from demo.telling import Row, linked, stored
 from domain.application import Opportunities
 from storage.chain import Linked
@@ -84,7 +84,7 @@ def generate(
     workers = default_workers(opportunities) if workers is None else workers
     batch_size = _batch_size(app, batch_size)
     key: bytes = app.recorder.integrity_key  # type: ignore[attr-defined]
-    secret = secrets.token_bytes(32)  # the people's keys are made from it, and it is forgotten
+    secret = _run_secret(app)
     # The reps' goals are part of a first history: a store that already has events (a
     # benchmark growing its store) may hold their sellers already.
     goals = not app.recorder.max_notification_id()
@@ -125,6 +125,15 @@ def generate(
     if progress is not None:
         progress(statuses.total(), written)
     return DemoStats(opportunities, written, time.perf_counter() - started, dict(statuses))
+
+
+def _run_secret(app: Opportunities) -> RunSecret:
+    """A secret of this run only (the people's keys are made from it, and it is
+    forgotten), and the people the store already finds by name: named again, not made."""
+    people = getattr(app, "people", None)
+    if people is None or people.secret is None:
+        return RunSecret(secrets.token_bytes(32))
+    return RunSecret(secrets.token_bytes(32), people.secret, people.named())
 
 
 def next_batch(largest: int, unfinished: int, written: int, finished: int) -> int:

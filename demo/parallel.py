@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from demo.people import RunSecret
 from demo.telling import Row
 from domain.application import Opportunities
 
@@ -43,7 +44,7 @@ class _Worker:
 def rows_in_parallel(
     app: Opportunities,
     key: bytes,
-    secret: bytes,
+    secret: RunSecret,
     story: tuple[int, int, float, bool, bool],
     workers: int,
 ) -> Iterator[Row]:

@@ -22,7 +22,7 @@ from eventsourcing.utils import get_topic
 
 from demo.goals import goal_events
 from demo.order import WINDOW_DAYS, in_order
-from demo.people import DemoPeople, Made, demo_mapper
+from demo.people import DemoPeople, Made, RunSecret, demo_mapper
 from demo.story import Step
 from domain.lifecycle import LOST, OPEN, PAUSED_STATUS, WON
 from domain.opportunity import Opportunity, Stamp
@@ -76,7 +76,7 @@ def stored(
     end: float,
     mapper: Mapper[Any],
     *,
-    secret: bytes,
+    secret: RunSecret,
     part: int = 0,
     parts: int = 1,
     checked: bool = True,

@@ -127,6 +127,12 @@ def mentioned_in(cursor: Cursor, lookups: Sequence[str]) -> list[str]:
     return [str(row[0]) for row in cursor.fetchall()]
 
 
+def lookup_of(secret: bytes, account: str, name: str) -> str:
+    """What finds a person by name under `secret` (`People.lookup`)."""
+    text = f"{name_key(account)}\x00{name_key(name)}".encode()
+    return hmac.new(secret, text, hashlib.sha256).hexdigest()
+
+
 def lookup_secret(integrity_key: bytes) -> bytes:
     """The secret people are found by name with, derived from the store's key."""
     return hmac.new(integrity_key, _LOOKUP, hashlib.sha256).digest()
@@ -199,8 +205,7 @@ class People:
         if self.secret is None:
             msg = "this process only reads: it cannot name new people"
             raise RuntimeError(msg)
-        text = f"{name_key(account)}\x00{name_key(name)}".encode()
-        return hmac.new(self.secret, text, hashlib.sha256).hexdigest()
+        return lookup_of(self.secret, account, name)
 
     def person(self, account: str, name: str) -> Person:
         """The person of that name in that account, made the first time it is named."""
@@ -375,6 +380,15 @@ class People:
             rows = cursor.fetchall()
         return [Erasure(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), int(r[5]))
                 for r in rows]  # fmt: skip
+
+    def named(self) -> dict[str, tuple[str, bytes]]:
+        """Everyone the store can find by name (not erased): lookup -> (reference, key)."""
+        with self.database.read() as cursor:
+            cursor.execute(
+                "SELECT lookup, reference, data_key FROM people"
+                " WHERE lookup IS NOT NULL AND data_key IS NOT NULL AND erased_at IS NULL"
+            )
+            return {str(r[0]): (str(r[1]), bytes.fromhex(str(r[2]))) for r in cursor.fetchall()}
 
     def adopt(self, made: list[tuple[str, str, str, str]]) -> None:
         """People made elsewhere (the demo's workers): (reference, account key, name, key

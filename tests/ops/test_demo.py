@@ -3,6 +3,7 @@ domain's own commands. (Its speed is measured by bench/, never asserted here.)""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from api.cli import cli
 from api.services import Services
 from demo import generate
 from demo.parallel import WorkerFailed, rows_in_parallel
+from demo.people import DemoPeople, RunSecret
 from demo.telling import linked, stored
 from domain.application import Opportunities
 from domain.ids import millis_of
@@ -24,6 +26,7 @@ from domain.records import DECISION_ROLES, EVENT_TYPES
 from domain.relationships import relationships
 from domain.state import fold
 from projections.analysis import analyze
+from storage.people import lookup_of
 from tests.conftest import TEST_INTEGRITY_KEY
 from tests.ops.stores import (
     END,
@@ -79,7 +82,7 @@ def test_worker_processes_write_the_same_history_as_one_process(tmp_path: Path) 
 def test_the_bulk_path_stores_byte_for_byte_what_the_domains_commands_record(seed: int) -> None:
     app = Opportunities({"PERSISTENCE_MODULE": "eventsourcing.popo"})
     key, end = bytes.fromhex(TEST_INTEGRITY_KEY), END.timestamp()
-    secret = bytes(range(32))  # the same people's keys for both ways of telling
+    secret = RunSecret(bytes(range(32)))  # the same people's keys for both ways of telling
     checked = list(linked(stored(seed, 400, end, app.mapper, secret=secret, checked=True), key))
     direct = list(linked(stored(seed, 400, end, app.mapper, secret=secret, checked=False), key))
     assert len(checked) > 3000
@@ -106,7 +109,7 @@ def test_a_failing_worker_is_reported_with_its_traceback(tmp_path: Path) -> None
     try:
         app = services.opportunities
         bad_end: Any = "not a time"
-        key, secret = services.integrity_key, bytes(32)
+        key, secret = services.integrity_key, RunSecret(bytes(32))
         with pytest.raises(WorkerFailed, match="TypeError"):
             list(rows_in_parallel(app, key, secret, (1, 50, bad_end, False, True), 2))
     finally:
@@ -267,6 +270,45 @@ def test_a_demo_added_to_a_store_with_events_adds_deals_and_no_more_goals(tmp_pa
         assert all_verify(services)
     finally:
         services.close()
+
+
+def test_a_demo_added_to_a_store_names_its_people_again_with_their_own_reference(
+    tmp_path: Path,
+) -> None:
+    services = other_store(tmp_path, "grown.db")
+    try:
+        demo(services, 150, seed=1)
+        head = services.opportunities.recorder.max_notification_id()
+        before = services.people.named()
+        demo(services, 150, seed=2)  # names some of the same people of the same accounts
+        assert before.items() <= services.people.named().items()  # no one made again
+        added = services.opportunities.recorder.select_notifications(
+            start=head, limit=100_000, inclusive_of_start=False
+        )
+        known = {reference for reference, _key in before.values()}
+        named_again = {
+            ref.decode() for n in added for ref in re.findall(rb"person-[0-9a-f]{12}", n.state)
+        } & known
+        assert named_again
+        shown = [str(v) for r in services.opportunities.records_of(added) for v in r.data.values()]
+        assert not [value for value in shown if value.startswith("person-")]  # every name opens
+        assert all_verify(services)
+    finally:
+        services.close()
+
+
+def test_the_demo_names_a_person_the_store_finds_by_name_with_their_reference_and_key() -> None:
+    lookup_secret = bytes(range(32))
+    stored = ("person-0123456789ab", bytes(range(32, 64)))
+    named = {lookup_of(lookup_secret, "Acme", "Ana Silva"): stored}
+    people = DemoPeople(RunSecret(bytes(32), lookup_secret, named))
+
+    ana = people.person("ACME ", "ana  silva")
+    assert (ana.reference, ana.key) == stored
+    assert people.mentioned("Acme", ["ana", "silva"]) == [stored[0]]
+    other = people.person("Acme", "Ben Okafor")
+    assert other.reference != stored[0]
+    assert [made[0] for made in people.take()] == [other.reference]  # only Ben is new
 
 
 def _goals_set(services: Services) -> int:
