@@ -108,6 +108,12 @@ def evaluate(results: Results) -> list[Verdict]:
                 verdicts.append(_at_most(f"unloaded {what} p99, {large:,} vs {small:,} opp.",
                                          backend, _ratio(p99, before), 1.2, "<= 1.2x",
                                          times))  # fmt: skip
+        # Issue 17: pages read by 16 connections at once answer at least as many
+        # requests/s as one connection alone (no request waits behind another's read).
+        crowded = m(f"reads/{backend}/{large}/list/loaded", "rate")
+        alone = m(f"reads/{backend}/{large}/list/unloaded", "rate")
+        verdicts.append(_at_least(f"list page, 16 connections vs 1 (requests/s), {large:,} opp.",
+                                  backend, _ratio(crowded, alone), 1.0, ">= 1x", times))  # fmt: skip
         seconds = m(f"analysis/{backend}/{large}", "seconds")
         events = _events(results, backend, large)
         scaled = seconds * MILLION / events if seconds is not None and events else None

@@ -67,6 +67,7 @@ def test_every_target_of_the_issue_is_judged_or_marked_not_measured(
     targets = {t["target"].split(",")[0] for t in report["targets"]}
     assert "concurrent appends (8 writers) vs Emmett" in targets
     assert "HTTP writes vs bare async POST (requests/s)" in targets
+    assert "list page" in targets  # 16 connections vs 1 (issue 17)
     for target in report["targets"]:
         assert target["met"] in (True, False, None)
         if target["met"] is False:
