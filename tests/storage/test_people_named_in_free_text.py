@@ -118,3 +118,20 @@ def test_an_erasure_elsewhere_stops_the_person_being_found(
     poll_now(here)
     assert here.mentioned("Acme", ["kofi"]) == []
     assert here.key(kofi.reference) is None
+
+
+def test_an_accounts_people_and_an_erasures_words_are_read_through_indexes(
+    two_processes: tuple[People, People], database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the plan is SQLite's; PostgreSQL plans by its statistics")
+    here, _elsewhere = two_processes
+    here.person("Acme", "Kofi Young")
+    with here.database.read() as cursor:
+        for statement, arguments in (
+            (people_module.ACCOUNT_PEOPLE, ("acme", "acme")),
+            (people_module.ERASED_PARTS, ("person-0123456789ab",)),
+        ):
+            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", arguments)
+            plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "SCAN" not in plan, plan  # every table searched by an index
