@@ -4,6 +4,7 @@ not once per person met for the first time."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -35,6 +36,28 @@ def test_a_batch_of_events_fetches_its_peoples_keys_in_one_go(
     shown = [r.data for r in records if r.type == "StakeholderBoughtIn"]
     assert [d["stakeholder"] for d in shown] == names
     assert [d["note"] for d in shown] == [f"{name} is in" for name in names]
+    assert one_at_a_time == []
+
+
+def test_loading_a_deal_fetches_its_peoples_keys_in_one_go(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = api.open(title="Rollout")["id"]
+    for name in ("Sam Ortiz", "Ana Lee", "Kofi Mensah"):
+        api.record(deal, "StakeholderBoughtIn", stakeholder=name, department="IT",
+                   role="champion", note=f"{name} is in")  # fmt: skip
+    app = api.app.state.services.opportunities
+    app.people._keys.clear()  # as a process that just started
+    one_at_a_time: list[str] = []
+    real_read = People._read_key
+
+    def read_one(self: People, reference: str) -> bytes | None:
+        one_at_a_time.append(reference)
+        return real_read(self, reference)
+
+    monkeypatch.setattr(People, "_read_key", read_one)
+    shown = repr(app.load(UUID(deal)).deal.describe(None, None))
+    assert all(name in shown for name in ("Sam Ortiz", "Ana Lee", "Kofi Mensah"))
     assert one_at_a_time == []
 
 
