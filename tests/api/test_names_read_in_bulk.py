@@ -19,6 +19,21 @@ def in_this_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+def watch_key_reads(monkeypatch: pytest.MonkeyPatch, *methods: str) -> list[Any]:
+    """What the test's thread asks of `People`'s `methods` (each still does its work)."""
+    asked: list[Any] = []
+    for name in methods:
+        real = getattr(People, name)
+
+        def watched(self: People, wanted: Any, real: Any = real) -> Any:
+            if in_this_thread():
+                asked.append(wanted)
+            return real(self, wanted)
+
+        monkeypatch.setattr(People, name, watched)
+    return asked
+
+
 def test_a_batch_of_events_fetches_its_peoples_keys_in_one_go(
     api: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -30,15 +45,7 @@ def test_a_batch_of_events_fetches_its_peoples_keys_in_one_go(
     app = api.app.state.services.opportunities
     people = app.people
     people._keys.clear()  # as a process that just started
-    one_at_a_time: list[str] = []
-    real_read = People._read_key
-
-    def read_one(self: People, reference: str) -> bytes | None:
-        if in_this_thread():  # not the projections catching up in the background
-            one_at_a_time.append(reference)
-        return real_read(self, reference)
-
-    monkeypatch.setattr(People, "_read_key", read_one)
+    one_at_a_time = watch_key_reads(monkeypatch, "_read_key")
     stored = app.recorder.select_notifications(start=0, limit=100, inclusive_of_start=False)
     records = app.records_of(stored)
     shown = [r.data for r in records if r.type == "StakeholderBoughtIn"]
@@ -56,15 +63,7 @@ def test_loading_a_deal_fetches_its_peoples_keys_in_one_go(
                    role="champion", note=f"{name} is in")  # fmt: skip
     app = api.app.state.services.opportunities
     app.people._keys.clear()  # as a process that just started
-    one_at_a_time: list[str] = []
-    real_read = People._read_key
-
-    def read_one(self: People, reference: str) -> bytes | None:
-        if in_this_thread():  # not the projections catching up in the background
-            one_at_a_time.append(reference)
-        return real_read(self, reference)
-
-    monkeypatch.setattr(People, "_read_key", read_one)
+    one_at_a_time = watch_key_reads(monkeypatch, "_read_key")
     shown = repr(app.load(UUID(deal)).deal.describe(None, None))
     assert all(name in shown for name in ("Sam Ortiz", "Ana Lee", "Kofi Mensah"))
     assert one_at_a_time == []
@@ -78,21 +77,7 @@ def test_a_batch_read_that_leaves_names_sealed_reads_no_key(
                role="champion", note="Sam is in")  # fmt: skip
     app = api.app.state.services.opportunities
     app.people._keys.clear()  # as a process that just started
-    keys_read: list[Any] = []
-    real_fetch, real_read = People.fetch_keys, People._read_key
-
-    def fetch(self: People, refs: Any) -> None:
-        if in_this_thread():  # not the projections catching up in the background
-            keys_read.append(refs)
-        real_fetch(self, refs)
-
-    def read_one(self: People, reference: str) -> bytes | None:
-        if in_this_thread():
-            keys_read.append(reference)
-        return real_read(self, reference)
-
-    monkeypatch.setattr(People, "fetch_keys", fetch)
-    monkeypatch.setattr(People, "_read_key", read_one)
+    keys_read = watch_key_reads(monkeypatch, "fetch_keys", "_read_key")
     stored = app.recorder.select_notifications(start=0, limit=100, inclusive_of_start=False)
     with names_left_sealed():
         records = app.records_of(stored)
