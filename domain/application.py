@@ -65,6 +65,13 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+def prepare_batch(mapper: Any, stored: Sequence[StoredEvent]) -> None:
+    """Tell a mapper that can be told (`PersonalMapper.prepare`) a batch it will decode."""
+    prepare = getattr(mapper, "prepare", None)
+    if prepare is not None:
+        prepare(stored)
+
+
 class PreparingEventStore(EventStore[UUID]):
     """The library's event store, with the mapper told each aggregate's stored events
     before they are decoded (`records_of`'s one look-up of what a batch needs, e.g. the
@@ -82,9 +89,7 @@ class PreparingEventStore(EventStore[UUID]):
         stored = self.recorder.select_events(
             originator_id=originator_id, gt=gt, lte=lte, desc=desc, limit=limit
         )
-        prepare = getattr(self.mapper, "prepare", None)
-        if prepare is not None:
-            prepare(stored)
+        prepare_batch(self.mapper, stored)
         return map(self.mapper.to_domain_event, stored)
 
 
@@ -275,9 +280,7 @@ class Opportunities(Application[UUID]):
     def records_of(self, stored: Sequence[StoredEvent]) -> list[EventRecord]:
         """`record_of` for a batch, the mapper first told the whole batch (one look-up of
         whatever it needs for all of them, e.g. the keys of the people they name)."""
-        prepare = getattr(self.mapper, "prepare", None)
-        if prepare is not None:
-            prepare(stored)
+        prepare_batch(self.mapper, stored)
         return [self.record_of(s) for s in stored]
 
     def history(
