@@ -34,6 +34,7 @@ from domain.seller import Seller, seller_id
 
 Clock = Callable[[], datetime]
 SNAPSHOT_INTERVAL = 200  # events between an opportunity's snapshots
+HISTORIES_BATCH = 500  # deals whose histories are read together (`Opportunities.histories`)
 log = logging.getLogger("smallwins.domain")
 
 
@@ -294,6 +295,36 @@ class Opportunities(Application[UUID]):
         if not records or records[0].type not in EVENTS:
             raise OpportunityNotFound(str(opportunity_id))
         return records
+
+    def histories(self, versions: Mapping[Any, int]) -> Iterator[tuple[Any, list[EventRecord]]]:
+        """Several deals' records, each up to its version, keyed as `versions` is: by the
+        ids as the log gives them (`select_log`). Read `HISTORIES_BATCH` deals at a time,
+        in one query each where the recorder can (`select_histories`), else deal by deal."""
+        keys = list(versions)
+        select = getattr(self.recorder, "select_histories", None)
+        for at in range(0, len(keys), HISTORIES_BATCH):
+            chunk = keys[at : at + HISTORIES_BATCH]
+            if select is not None:
+                stored = [
+                    s for s in select(chunk) if s.originator_version <= versions[s.originator_id]
+                ]
+            else:
+                stored = [
+                    StoredEvent(key, s.originator_version, s.topic, s.state)
+                    for key in chunk
+                    for s in self.recorder.select_events(as_uuid(key), lte=versions[key])
+                ]
+            records = self.records_of(stored)
+            start = 0
+            for end in range(1, len(stored) + 1):
+                if end == len(stored) or stored[end].originator_id != stored[start].originator_id:
+                    yield stored[start].originator_id, records[start:end]
+                    start = end
+
+
+def as_uuid(key: Any) -> UUID:
+    """An opportunity's id as the log gives it (a UUID, or its hex digits) as a UUID."""
+    return key if isinstance(key, UUID) else UUID(str(key))
 
 
 def upcast(event_class: type, state: dict[str, Any]) -> None:

@@ -114,6 +114,14 @@ class ChainedPostgresApplicationRecorder(ExternalIdsOnPostgres, PostgresApplicat
             .format(schema=schema, events=Identifier(self.events_table_name))
             .as_string()
         )
+        self.select_histories_query = (
+            SQL(
+                "SELECT originator_id, originator_version, topic, state FROM {schema}.{events}"
+                " WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+            )
+            .format(schema=schema, events=Identifier(self.events_table_name))
+            .as_string()
+        )
         self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._heads_lock = threading.Lock()
 
@@ -213,6 +221,17 @@ class ChainedPostgresApplicationRecorder(ExternalIdsOnPostgres, PostgresApplicat
         ):
             cursor.execute(self.select_log_query, (after, stop, limit), prepare=True, binary=True)
             return cursor.fetchall()
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_histories(self, ids: Sequence[UUID]) -> list[StoredEvent]:
+        """Every event of each originator in `ids` (as `select_log` gives them: UUIDs),
+        by originator then version, in one query."""
+        with (
+            self.datastore.get_connection() as connection,
+            connection.cursor(row_factory=tuple_row) as cursor,
+        ):
+            cursor.execute(self.select_histories_query, (list(ids),), prepare=True, binary=True)
+            return [StoredEvent(*row) for row in cursor.fetchall()]
 
     def _remember_heads(self, heads: Iterable[tuple[str, int, str]]) -> None:
         with self._heads_lock:

@@ -94,7 +94,9 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         in one transaction could not wait for another process starting at the same time
         (SQLite refuses to upgrade a read snapshot another writer has moved past)."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE_NAME,))
+            c.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE_NAME,)
+            )
             indexed = c.fetchone() is not None
         super().create_table()
         if indexed:
@@ -150,6 +152,22 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
                 (after, stop, limit),
             )
             return [tuple(row) for row in c.fetchall()]
+
+    def select_histories(self, ids: Sequence[str]) -> list[StoredEvent]:
+        """Every event of each originator in `ids` (as `select_log` gives them: hex
+        digits), by originator then version, in one query per `LOOKUP_CHUNK` ids."""
+        found: list[StoredEvent] = []
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in chunks(ids):
+                marks = ", ".join("?" * len(chunk))
+                c.execute(
+                    "SELECT originator_id, originator_version, topic, state"  # noqa: S608
+                    f" FROM {self.events_table_name} WHERE originator_id IN ({marks})"
+                    " ORDER BY originator_id, originator_version",
+                    list(chunk),
+                )
+                found += [StoredEvent(*row) for row in c.fetchall()]
+        return found
 
     def insert_linked(self, events: Sequence[Linked]) -> None:
         """Write events whose links the caller computed (`Linked`), in one transaction,

@@ -3,9 +3,8 @@ each closed deal yielded (and its accumulator dropped) as soon as its close is r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
@@ -48,51 +47,56 @@ def log_records(
             progress(len(rows))
 
 
-History = Callable[[Hashable, int], Sequence[EventRecord]]  # a deal's records up to a version
+Histories = Callable[[Mapping[Hashable, int]], Iterable[tuple[Hashable, Sequence[EventRecord]]]]
+"""Several deals' records, each up to its version (`Opportunities.histories`)."""
 
 
 def closed_deals(
     log: Iterable[tuple[Hashable, EventRecord]],
     as_of: datetime | None = None,
-    history: History | None = None,
+    histories: Histories | None = None,
 ) -> Iterator[ClosedDeal]:
     """Each deal closed in `log` by its last close, counting only records with
-    `recorded_at <= as_of` and the events that still stand. A correction on a closed deal
-    (a reopening, a retraction) folds that deal again from `history`."""
+    `recorded_at <= as_of` and the events that still stand. A deal corrected after its
+    opening (a retraction, a reopening) or written to after its close is folded again
+    from its standing records: once, after the log, from `histories` up to the last of
+    its versions read, all such deals' histories read together."""
     open_deals: dict[Hashable, DealTally] = {}  # by opportunity id, as the store gives it
     closed: dict[Hashable, ClosedDeal] = {}
+    refold: dict[Hashable, int] = {}  # corrected deals: the last version read of each
     for opportunity_id, record in log:
         if as_of is not None and record.recorded_at > as_of:
             continue
         if record.type == OPENED:
             open_deals[opportunity_id] = DealTally(record)
             continue
+        if opportunity_id in refold:
+            refold[opportunity_id] = record.version
+            continue
         tally = open_deals.get(opportunity_id)
         if tally is None and opportunity_id not in closed:
             continue  # its opening was recorded after as_of, or not a deal's event
         if record.type in CORRECTIONS or tally is None:
-            if history is None:
-                msg = "a corrected deal is folded again from its history: pass `history`"
-                raise ValueError(msg)
-            tally, again = DealTally.of(history(opportunity_id, record.version))
+            refold[opportunity_id] = record.version
+            open_deals.pop(opportunity_id, None)
             closed.pop(opportunity_id, None)
-            open_deals[opportunity_id] = tally
-            if again is not None:
-                del open_deals[opportunity_id]
-                closed[opportunity_id] = again
             continue
         done = tally.add(record)
         if done is not None:
             del open_deals[opportunity_id]
             closed[opportunity_id] = done
     yield from closed.values()
+    if not refold:
+        return
+    if histories is None:
+        msg = "a corrected deal is folded again from its history: pass `histories`"
+        raise ValueError(msg)
+    for _opportunity_id, records in histories(refold):
+        _tally, again = DealTally.of(records)
+        if again is not None:
+            yield again
 
 
-def store_history(app: Opportunities) -> History:
-    """A deal's records up to a version, from the store (the log gives its id as stored)."""
-
-    def read(opportunity_id: Hashable, version: int) -> Sequence[EventRecord]:
-        key = opportunity_id if isinstance(opportunity_id, UUID) else UUID(str(opportunity_id))
-        return app.history(key, version=version)
-
-    return read
+def store_histories(app: Opportunities) -> Histories:
+    """Deals' records up to a version each, from the store (keyed as the log gives ids)."""
+    return app.histories

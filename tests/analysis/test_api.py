@@ -14,7 +14,7 @@ from api.schemas.analytics import WinAnalysisOut
 from api.settings import Settings
 from projections.analysis import Filters, analyze
 from projections.render import rfc3339
-from tests.analysis.builders import Clock, History
+from tests.analysis.builders import Clock, History, in_memory
 
 PATH = "/v1/analytics/wins"
 
@@ -95,6 +95,52 @@ def test_the_endpoint_filters_by_owner_window_and_as_of(wins: Wins) -> None:
     assert wins.get(**window).json()["closed"] == 2
     assert wins.get(as_of=rfc3339(then)).content == answer_then
     assert wins.get(as_of=rfc3339(then)).json() == analyze(history.app, Filters(as_of=then))
+
+
+def record_corrections(history: History) -> None:
+    """Deals corrected after their opening: reopened and closed again, a win retracted
+    after the close and before it, reopened and left open, and one never corrected."""
+    history.deal().meeting(1).demo(3).won(9).reopen(10).verbal(11).lost(14)
+    history.deal(owner="Lee").meeting(1).data(2).buy_in(3).won(6).retract(7, version=3)
+    history.deal().meeting(1).demo(2).retract(3, version=3).buy_in(4).won(5)
+    history.deal().meeting(1).won(3).reopen(4)
+    history.deal(owner="Lee").meeting(1).lost(3)
+
+
+def test_corrected_deals_are_folded_again_from_the_store_as_from_memory(wins: Wins) -> None:
+    record_corrections(wins.history)
+    clock = Clock()
+    memory = History(in_memory(clock), clock)
+    record_corrections(memory)
+
+    body = wins.get().json()
+
+    assert body == analyze(memory.app)
+    assert (body["closed"], body["won"], body["lost"]) == (4, 2, 2)
+
+
+def test_the_corrected_deals_histories_are_read_together(
+    wins: Wins, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_corrections(wins.history)
+    recorder: Any = wins.history.app.recorder
+    reads: list[int] = []
+    select = recorder.select_histories
+
+    def counted(ids: list[Any]) -> Any:
+        reads.append(len(ids))
+        return select(ids)
+
+    monkeypatch.setattr(recorder, "select_histories", counted)
+
+    def one_by_one(*_args: Any, **_kwargs: Any) -> None:
+        pytest.fail("a corrected deal's history was read on its own")
+
+    monkeypatch.setattr(recorder, "select_events", one_by_one)
+
+    assert analyze(wins.history.app)["closed"] == 4
+
+    assert reads == [4]  # the four corrected deals, in one read
 
 
 def test_naive_instants_and_an_empty_window_are_refused(wins: Wins) -> None:
