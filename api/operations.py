@@ -26,6 +26,7 @@ from storage.config import TRANSCODER_TOPIC
 from storage.keycheck import KeyMismatch, fingerprint
 from storage.migrate_personal import migrate_personal_data
 from storage.personal import Known, reading_mapper
+from storage.statistics import refresh_statistics
 from storage.transfer import (
     BadLine,
     StoreNotEmpty,
@@ -188,6 +189,7 @@ def import_(source: Path) -> None:
                     f"{source}: {error}; the import stopped part way: empty the store and"
                     " import again from an unchanged file"
                 ) from None
+        refresh_statistics(app)
     err.print(
         f"imported {written:,} events of {checked.opportunities:,} opportunities;"
         " the views catch up when `smallwins serve` (SQLite) or `smallwins project` runs."
@@ -234,6 +236,8 @@ def migrate_personal(*, dry_run: bool, yes: bool) -> None:
                 services.opportunities, database, services.people, key, dry_run=dry_run,
                 progress=lambda n: bar.update(task, completed=n),
             )  # fmt: skip
+        if not dry_run:
+            refresh_statistics(services.opportunities)
     counts = f"{done.rewritten:,} of {done.events:,} events ({done.opportunities:,} opportunities)"
     if dry_run:
         err.print(

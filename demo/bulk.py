@@ -18,6 +18,7 @@ from demo.people import Made, RunSecret
 from demo.telling import Row, linked, stored
 from domain.application import Opportunities
 from storage.chain import Linked
+from storage.statistics import refresh_statistics
 
 Progress = Callable[[int, int], Any]  # (opportunities finished, events written)
 PARALLEL_FROM = 2000  # deals; below this, starting worker processes costs more than it saves
@@ -122,6 +123,7 @@ def generate(
             if progress is not None:
                 progress(statuses.total(), written)
     written += _write(app, batch, made)
+    refresh_statistics(app)
     if progress is not None:
         progress(statuses.total(), written)
     return DemoStats(opportunities, written, time.perf_counter() - started, dict(statuses))

@@ -39,6 +39,7 @@ from projections.view import Change, OpportunityView, changes_of, is_opportunity
 from storage.gateway import Cursor, Database
 
 log = logging.getLogger("smallwins.projections")
+STATISTICS_AFTER = 10_000  # events applied before the views' statistics are refreshed
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class ProjectionRunner:
         memory_size: int = 5_000,
         sweep_page: int = 1_000,
         sweep_processes: int = 0,
+        statistics_after: int = STATISTICS_AFTER,
     ) -> None:
         self.app = opportunities
         self.database = database
@@ -82,6 +84,10 @@ class ProjectionRunner:
         self._memory: OrderedDict[str, DealState] = OrderedDict()
         self._generation = -1  # of the people's erasures (see _follow_erasures)
         self.applied: dict[str, int] = dict.fromkeys(self.views, 0)
+        # Events applied since the views' tables last had their statistics refreshed:
+        # at the head after `statistics_after` of them, they are (storage.statistics).
+        self.statistics_after = statistics_after
+        self._unanalyzed = 0
         self._table = getattr(opportunities.recorder, "events_table_name", "stored_events")
         self._pages = LogPages(self._table, postgres=database.is_postgres)
         self.sweep_processes = sweep_processes  # helpers reading and computing a sweep's pages
@@ -341,7 +347,7 @@ class ProjectionRunner:
         total = 0
         while True:
             before = dict(self.applied)
-            if not self.step(wanted):
+            if not self._counted(self.step(wanted)):
                 return total
             for name in wanted:
                 moved = self.applied[name] - before[name]
@@ -389,7 +395,7 @@ class ProjectionRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                busy = self.step()
+                busy = self._counted(self.step())
                 self.last_error = None
             except Exception as error:
                 self.last_error = f"{type(error).__name__}: {error}"
@@ -399,6 +405,16 @@ class ProjectionRunner:
             if not busy:
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
+
+    def _counted(self, applied: int) -> int:
+        """`applied`, counted; at the head after many, the views' statistics refreshed."""
+        self._unanalyzed += applied
+        if not applied and self._unanalyzed >= self.statistics_after:
+            self.database.refresh_statistics(
+                [table for view in self.views.values() for table in view.tables]
+            )
+            self._unanalyzed = 0
+        return applied
 
     def _view(self, name: str) -> OpportunityView:
         try:

@@ -234,6 +234,17 @@ class Database:
         retry_locked(lambda: self._sqlite().execute("VACUUM"), self.config.lock_timeout_seconds)
         self.checkpoint()
 
+    def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """PostgreSQL: ANALYZE `tables`, after a bulk write. The planner chooses its plans
+        from these statistics, and a table filled in bulk has none until autovacuum (when
+        it runs at all) gets to it: an account's people, for one, were then read with a
+        scan of every word of every name. SQLite: nothing (its planner works without)."""
+        if self._pool is not None and tables:
+            with self._pool.connection() as pg:
+                pg.execute(
+                    sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(map(sql.Identifier, tables)))
+                )
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()

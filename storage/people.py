@@ -107,6 +107,7 @@ ACCOUNT_PEOPLE = (
     " WHERE people.account_key = ?"
 )
 ERASED_PARTS = "DELETE FROM people_parts WHERE reference = ?"
+PEOPLE_TABLES = ("people", "people_parts")
 
 INSERT_PART = (
     "INSERT INTO people_parts (lookup, reference) VALUES (?, ?)"
@@ -414,6 +415,10 @@ class People:
             count_made(cursor, 1)
         with self._lock:
             self._mentions.clear()
+
+    def refresh_statistics(self) -> None:
+        """After people were made in bulk (`Database.refresh_statistics`)."""
+        self.database.refresh_statistics(PEOPLE_TABLES)
 
     # --- backup -------------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ from storage.chain import (
     extend_links,
     new_heads,
 )
-from storage.external_ids import CREATE_TABLE, external_id_of
+from storage.external_ids import CREATE_TABLE, TABLE_NAME, external_id_of
 from storage.postgres_ids import ExternalIdsOnPostgres
 
 FUNCTION = "smallwins_append"
@@ -69,6 +69,9 @@ BEGIN
 END;
 $body$
 """
+
+
+LOG_TABLES = ("event_chain", "chain_heads", TABLE_NAME)  # beside the events' own
 
 
 class ChainedPostgresApplicationRecorder(ExternalIdsOnPostgres, PostgresApplicationRecorder):
@@ -121,6 +124,12 @@ class ChainedPostgresApplicationRecorder(ExternalIdsOnPostgres, PostgresApplicat
             )
             .format(schema=schema, events=Identifier(self.events_table_name))
             .as_string()
+        )
+        self.analyze_query = SQL("ANALYZE {}").format(
+            SQL(", ").join(
+                SQL("{schema}.{table}").format(schema=schema, table=Identifier(table))
+                for table in (self.events_table_name, *LOG_TABLES)
+            )
         )
         self._heads: OrderedDict[str, tuple[int, str]] = OrderedDict()
         self._heads_lock = threading.Lock()
@@ -232,6 +241,11 @@ class ChainedPostgresApplicationRecorder(ExternalIdsOnPostgres, PostgresApplicat
         ):
             cursor.execute(self.select_histories_query, (list(ids),), prepare=True, binary=True)
             return [StoredEvent(*row) for row in cursor.fetchall()]
+
+    def refresh_statistics(self) -> None:
+        """ANALYZE the log's tables after a bulk write (see `Database.refresh_statistics`)."""
+        with self.datastore.get_connection() as connection:
+            connection.execute(self.analyze_query)
 
     def _remember_heads(self, heads: Iterable[tuple[str, int, str]]) -> None:
         with self._heads_lock:
