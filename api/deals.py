@@ -12,16 +12,17 @@ from typing import Any
 from uuid import UUID
 
 from api.pagination import decode_cursor, encode_cursor, instant_of, invalid_cursor
-from api.reads import catch_up, current_state
+from api.reads import catch_up, current_state, views_at_head_async
 from api.schemas.events import EventBody, EventFields
 from api.services import Services
 from domain.application import Written
 from domain.ladder import STAGES
 from domain.records import EventRecord
 from domain.state import describe, standing
-from projections.queries import Filters, list_page, with_momentum
+from projections.queries import Filters, list_page, list_page_query, page_of, with_momentum
 from projections.queries import totals as stage_totals
 from projections.render import render_full, rfc3339
+from storage.async_reads import AsyncReads
 from storage.audit import verify_opportunity
 from storage.chain import Verification
 
@@ -87,22 +88,59 @@ def page(
 ) -> dict[str, Any]:
     """One page of the pipeline: read-your-writes on the first page; later pages keep the
     instant the first was read at, so momentum orders them all alike."""
-    position = decode_cursor(cursor)
-    at = services.clock()
-    after = None
-    if position:
-        try:
-            at = instant_of(position["t"])
-            after = _keyset(position["after"])
-            if position.get("sort") != sort:
-                raise ValueError
-        except (KeyError, TypeError, ValueError, OverflowError):
-            raise invalid_cursor() from None
-    else:
+    at, after = _page_position(services, sort, cursor)
+    if after is None:
         catch_up(services, ("pipeline",))
     rows, next_after = list_page(
         services.database, filters, sort, limit, after, at, services.policy
     )
+    return _page(services, rows, next_after, at, sort)
+
+
+async def page_async(
+    services: Services,
+    reads: AsyncReads,
+    filters: Filters,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any] | None:
+    """`page` awaited on the event loop through PostgreSQL's async pool (`reads`): no
+    worker thread, no transaction around one statement. None when a first page would have
+    to wait for the view to catch up: then `page`."""
+    at, after = _page_position(services, sort, cursor)
+    if after is None and not await views_at_head_async(services, reads, ("pipeline",)):
+        return None
+    sql, params = list_page_query(filters, sort, limit, after, at, services.policy)
+    rows, next_after = page_of(await reads.fetch_all(sql, params), limit)
+    return _page(services, rows, next_after, at, sort)
+
+
+def _page_position(
+    services: Services, sort: str, cursor: str | None
+) -> tuple[datetime, list[Any] | None]:
+    """The instant a page is read at, and the keyset position it starts after (None: the
+    first page, read now)."""
+    position = decode_cursor(cursor)
+    if not position:
+        return services.clock(), None
+    try:
+        at = instant_of(position["t"])
+        after = _keyset(position["after"])
+        if position.get("sort") != sort:
+            raise ValueError
+    except (KeyError, TypeError, ValueError, OverflowError):
+        raise invalid_cursor() from None
+    return at, after
+
+
+def _page(
+    services: Services,
+    rows: list[tuple[str, str, str]],
+    next_after: list[Any] | None,
+    at: datetime,
+    sort: str,
+) -> dict[str, Any]:
     now = services.clock()
     items = [with_momentum(state, inputs, now, services.policy) for _id, state, inputs in rows]
     next_cursor = (

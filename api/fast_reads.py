@@ -22,7 +22,7 @@ import psycopg
 from psycopg_pool import PoolTimeout
 
 from api.asgi import ASGIApp, Receive, Scope, Send
-from api.reads import view_body, view_body_async
+from api.reads import open_async_reads, view_body, view_body_async
 from api.services import Services
 from domain.errors import OpportunityNotFound
 
@@ -72,8 +72,9 @@ class FastReads:
         try:
             if services.database.reads_never_wait:
                 return view_body(services, oid)
-            if services.async_reads is not None and services.async_reads.is_open:
-                return await view_body_async(services, oid)
+            reads = open_async_reads(services)
+            if reads is not None:
+                return await view_body_async(services, reads, oid)
             return await anyio.to_thread.run_sync(view_body, services, oid)
         except OpportunityNotFound:
             return None  # the route answers the 404

@@ -24,6 +24,7 @@ from projections.queries import (
 )
 from projections.render import render_full
 from projections.tracking import read_position
+from storage.async_reads import AsyncReads
 
 _inline_lock = threading.Lock()
 T = TypeVar("T")
@@ -49,6 +50,31 @@ def views_at_head(services: Services, names: tuple[str, ...]) -> bool:
     head = runner.head()
     with services.database.read() as cursor:
         return all(read_position(cursor, name) >= head for name in names)
+
+
+# Whether every named view holds the whole log: one statement (api.reads.views_at_head's
+# reads, without the transaction around them).
+AT_HEAD = (
+    "SELECT COUNT(*) FROM projection_tracking WHERE name = ANY(?) AND position >="
+    " (SELECT COALESCE(MAX(notification_id), 0) FROM {events})"
+)
+
+
+def open_async_reads(services: Services) -> AsyncReads | None:
+    """PostgreSQL's async pool, when reads may be awaited on the event loop through it."""
+    reads = services.async_reads
+    return reads if reads is not None and reads.is_open else None
+
+
+async def views_at_head_async(
+    services: Services, reads: AsyncReads, names: tuple[str, ...]
+) -> bool:
+    """`views_at_head` in one statement awaited through `reads`."""
+    runner = services.runner
+    if services.in_process and not runner.is_running:
+        return False
+    row = await reads.fetch_one(AT_HEAD.format(events=_events_table(services)), (list(names),))
+    return int(row[0]) == len(names)
 
 
 async def read_without_waiting(
@@ -80,13 +106,10 @@ def view_body(services: Services, opportunity_id: UUID) -> tuple[bytes, int] | N
     return _body(services, current_row(_view_row(services, opportunity_id), opportunity_id))
 
 
-async def view_body_async(services: Services, opportunity_id: UUID) -> tuple[bytes, int] | None:
-    """`view_body` through the event loop's own PostgreSQL pool (`services.async_reads`,
-    which must be open)."""
-    reads = services.async_reads
-    if reads is None:
-        msg = "no async reads on this store"
-        raise RuntimeError(msg)
+async def view_body_async(
+    services: Services, reads: AsyncReads, opportunity_id: UUID
+) -> tuple[bytes, int] | None:
+    """`view_body` awaited through the event loop's own PostgreSQL pool (`reads`)."""
     sql, params = one_with_head_query(True, _events_table(services), opportunity_id)
     row = ViewRow(*await reads.fetch_one(sql, params))
     return _body(services, current_row(row, opportunity_id))

@@ -120,6 +120,22 @@ def list_page(
 ) -> tuple[list[tuple[str, str, str]], list[Any] | None]:
     """Rows of one page and the keyset position after its last row (None when done).
     `at` fixes the instant momentum is ordered and `stalled` judged at, for every page."""
+    sql, params = list_page_query(filters, sort, limit, after, at, policy)
+    with database.read() as cursor:
+        cursor.execute(sql, params)
+        return page_of(cursor.fetchall(), limit)
+
+
+def list_page_query(
+    filters: Filters,
+    sort: str,
+    limit: int,
+    after: list[Any] | None,
+    at: datetime,
+    policy: MomentumPolicy,
+) -> tuple[str, list[Any]]:
+    """The statement of `list_page` (`?` placeholders) and its parameters: it reads one
+    row more than `limit`, to know whether a page follows (`page_of`)."""
     expression, descending = SORTS[sort]
     params: list[Any] = []
     if expression == "momentum":
@@ -136,9 +152,14 @@ def list_page(
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + f" ORDER BY sort_value {order}, opportunity_id {order} LIMIT ?"
     )
-    with database.read() as cursor:
-        cursor.execute(sql, [*params, *where_params, limit + 1])
-        rows = cursor.fetchall()
+    return sql, [*params, *where_params, limit + 1]
+
+
+def page_of(
+    rows: Sequence[Sequence[Any]], limit: int
+) -> tuple[list[tuple[str, str, str]], list[Any] | None]:
+    """The rows `list_page_query` read: the page's (id, state, inputs), and the keyset
+    position after its last row (None when no row follows)."""
     more = len(rows) > limit
     rows = rows[:limit]
     next_after = [rows[-1][3], rows[-1][0]] if more and rows else None

@@ -49,9 +49,16 @@ class AsyncReads:
 
     async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first row of one statement (`?` placeholders, as `Database.fetch_one`)."""
+        return await self._fetch(sql, params, every=False)
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Every row of one statement (`?` placeholders)."""
+        return await self._fetch(sql, params, every=True)
+
+    async def _fetch(self, sql: str, params: Sequence[Any], *, every: bool) -> Any:
         if self._pool is None:
             msg = "the async reads are not open"
             raise RuntimeError(msg)
         async with self._pool.connection() as connection:
             cursor = await connection.execute(sql.replace("?", "%s"), tuple(params))
-            return await cursor.fetchone()
+            return await (cursor.fetchall() if every else cursor.fetchone())

@@ -3,13 +3,16 @@ history, verify. Parsing and answering only: the work is in api.deals."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import anyio.to_thread
 import orjson
+import psycopg
 from fastapi import APIRouter, Body, Header, Query, Response
+from psycopg_pool import PoolTimeout
 from pydantic import AfterValidator, AwareDatetime
 
 from api import deals
@@ -20,7 +23,7 @@ from api.openapi import ETAG, POSITION_HEADER, WRITTEN, IdempotencyKey, answers
 from api.pagination import Limit, decode_cursor, encode_cursor
 from api.presenters import history_item
 from api.problems import NOT_FOUND, PRECONDITION_FAILED, Problem
-from api.reads import read_without_waiting
+from api.reads import open_async_reads, read_without_waiting
 from api.schemas.enums import Sort
 from api.schemas.events import EVENT_EXAMPLES, EventBody, OpenOpportunity
 from api.schemas.history import HistoryPage
@@ -119,9 +122,15 @@ async def list_opportunities(
     limit: Limit = 50,
     cursor: str | None = None,
 ) -> Response:
-    page = await read_without_waiting(
-        services, ("pipeline",), deals.page, services, filters, str(sort), limit, cursor
-    )
+    page = None
+    reads = open_async_reads(services)
+    if reads is not None:
+        with suppress(psycopg.Error, PoolTimeout):  # the thread path meets the same store
+            page = await deals.page_async(services, reads, filters, str(sort), limit, cursor)
+    if page is None:
+        page = await read_without_waiting(
+            services, ("pipeline",), deals.page, services, filters, str(sort), limit, cursor
+        )
     return json_response(page)
 
 
