@@ -30,6 +30,7 @@ BEGIN, END = "<!-- profile:begin -->", "<!-- profile:end -->"
 PATHS = {
     "post": "HTTP write (POST an event)",
     "one": "GET one opportunity",
+    "list": "GET a list page (limit 50)",
     "rebuild": "projection rebuild (python -m bench.worker rebuild)",
     "analyze": "win analysis (python -m bench.worker analyze)",
 }
@@ -190,7 +191,7 @@ def main() -> None:
                     f" events on {backend}._"
                 )
                 lines.append("")
-                for mode in ("one", "post"):  # reads first: POSTs leave views behind on PostgreSQL
+                for mode in ("one", "list", "post"):  # reads first: POSTs leave views behind
                     raw, command = profile_path(store, targets, workdir, mode, args.seconds)
                     lines += report(backend, mode, raw, command)
                 for mode in ("rebuild", "analyze"):

@@ -85,7 +85,8 @@ class ProjectionRunner:
         self._generation = -1  # of the people's erasures (see _follow_erasures)
         self.applied: dict[str, int] = dict.fromkeys(self.views, 0)
         # Events applied since the views' tables last had their statistics refreshed:
-        # at the head after `statistics_after` of them, they are (storage.statistics).
+        # at the head after `statistics_after` of them and a tenth of the log, they are
+        # (storage.statistics).
         self.statistics_after = statistics_after
         self._unanalyzed = 0
         self._table = getattr(opportunities.recorder, "events_table_name", "stored_events")
@@ -409,7 +410,11 @@ class ProjectionRunner:
     def _counted(self, applied: int) -> int:
         """`applied`, counted; at the head after many, the views' statistics refreshed."""
         self._unanalyzed += applied
-        if not applied and self._unanalyzed >= self.statistics_after:
+        if (
+            not applied
+            and self._unanalyzed >= self.statistics_after
+            and self._unanalyzed >= self.head() // 10  # as autovacuum's default: a tenth
+        ):
             self.database.refresh_statistics(
                 [table for view in self.views.values() for table in view.tables]
             )
