@@ -23,7 +23,7 @@ from projections.queries import (
     with_momentum,
 )
 from projections.render import render_full
-from projections.tracking import read_position
+from projections.tracking import POSITIONS_AND_HEAD, reached, read_positions
 from storage.async_reads import AsyncReads
 
 _inline_lock = threading.Lock()
@@ -49,15 +49,7 @@ def views_at_head(services: Services, names: tuple[str, ...]) -> bool:
         return False
     head = runner.head()
     with services.database.read() as cursor:
-        return all(read_position(cursor, name) >= head for name in names)
-
-
-# Whether every named view holds the whole log: one statement (api.reads.views_at_head's
-# reads, without the transaction around them).
-AT_HEAD = (
-    "SELECT COUNT(*) FROM projection_tracking WHERE name = ANY(?) AND position >="
-    " (SELECT COALESCE(MAX(notification_id), 0) FROM {events})"
-)
+        return reached(read_positions(cursor, names), names, head)
 
 
 def open_async_reads(services: Services) -> AsyncReads | None:
@@ -73,8 +65,11 @@ async def views_at_head_async(
     runner = services.runner
     if services.in_process and not runner.is_running:
         return False
-    row = await reads.fetch_one(AT_HEAD.format(events=_events_table(services)), (list(names),))
-    return int(row[0]) == len(names)
+    rows = await reads.fetch_all(
+        POSITIONS_AND_HEAD.format(events=_events_table(services)), (list(names),)
+    )
+    positions = {str(name): int(position) for _head, name, position in rows if name is not None}
+    return reached(positions, names, int(rows[0][0]))
 
 
 async def read_without_waiting(

@@ -35,6 +35,7 @@ from domain.seller import Seller, seller_id
 Clock = Callable[[], datetime]
 SNAPSHOT_INTERVAL = 200  # events between an opportunity's snapshots
 HISTORIES_BATCH = 500  # deals whose histories are read together (`Opportunities.histories`)
+HISTORIES_EVENTS = 20_000  # and about how many of their events, at most
 log = logging.getLogger("smallwins.domain")
 
 
@@ -298,12 +299,11 @@ class Opportunities(Application[UUID]):
 
     def histories(self, versions: Mapping[Any, int]) -> Iterator[tuple[Any, list[EventRecord]]]:
         """Several deals' records, each up to its version, keyed as `versions` is: by the
-        ids as the log gives them (`select_log`). Read `HISTORIES_BATCH` deals at a time,
-        in one query each where the recorder can (`select_histories`), else deal by deal."""
-        keys = list(versions)
+        ids as the log gives them (`select_log`). Read a few deals at a time (at most
+        HISTORIES_BATCH, and about HISTORIES_EVENTS events by their versions), in one query
+        each where the recorder can (`select_histories`), else deal by deal."""
         select = getattr(self.recorder, "select_histories", None)
-        for at in range(0, len(keys), HISTORIES_BATCH):
-            chunk = keys[at : at + HISTORIES_BATCH]
+        for chunk in _chunks(versions):
             if select is not None:
                 stored = [
                     s for s in select(chunk) if s.originator_version <= versions[s.originator_id]
@@ -320,6 +320,21 @@ class Opportunities(Application[UUID]):
                 if end == len(stored) or stored[end].originator_id != stored[start].originator_id:
                     yield stored[start].originator_id, records[start:end]
                     start = end
+
+
+def _chunks(versions: Mapping[Any, int]) -> Iterator[list[Any]]:
+    """The keys of `versions` in runs of at most HISTORIES_BATCH, closed as soon as their
+    versions add up to HISTORIES_EVENTS (a deal's version is about its number of events)."""
+    chunk: list[Any] = []
+    events = 0
+    for key, version in versions.items():
+        chunk.append(key)
+        events += version
+        if len(chunk) >= HISTORIES_BATCH or events >= HISTORIES_EVENTS:
+            yield chunk
+            chunk, events = [], 0
+    if chunk:
+        yield chunk
 
 
 def as_uuid(key: Any) -> UUID:

@@ -28,8 +28,10 @@ from projections.tracking import (
     TRACKING_DDL,
     end_sweep,
     ensure_position,
+    reached,
     read_definition,
     read_position,
+    read_positions,
     read_sweep,
     write_definition,
     write_position,
@@ -135,7 +137,7 @@ class ProjectionRunner:
     def statuses(self) -> list[Status]:
         head = self.head()
         with self.database.read() as cursor:
-            positions = {name: read_position(cursor, name) for name in self.views}
+            positions = read_positions(cursor, self.views)
         return [Status(n, p, head, max(0, head - p)) for n, p in positions.items()]
 
     def wait_for(self, position: int, timeout: float, names: Sequence[str] | None = None) -> bool:
@@ -146,7 +148,7 @@ class ProjectionRunner:
         delay = 0.002
         while True:
             with self.database.read() as cursor:
-                if all(read_position(cursor, n) >= position for n in wanted):
+                if reached(read_positions(cursor, wanted), wanted, position):
                     return True
             if time.monotonic() >= deadline:
                 return False
@@ -185,7 +187,7 @@ class ProjectionRunner:
         wanted = [self._view(n).name for n in (names or list(self.views))]
         self._follow_erasures()
         with self.database.read() as cursor:
-            positions = {n: read_position(cursor, n) for n in wanted}
+            positions = read_positions(cursor, wanted)
         start = min(positions.values())
         group = [n for n in wanted if positions[n] == start]
         if start == 0:
@@ -415,10 +417,13 @@ class ProjectionRunner:
             and self._unanalyzed >= self.statistics_after
             and self._unanalyzed >= self.head() // 10  # as autovacuum's default: a tenth
         ):
-            self.database.refresh_statistics(
-                [table for view in self.views.values() for table in view.tables]
-            )
             self._unanalyzed = 0
+            try:  # statistics help the planner; projecting must go on without them
+                self.database.refresh_statistics(
+                    [table for view in self.views.values() for table in view.tables]
+                )
+            except Exception:
+                log.warning("could not refresh the views' statistics", exc_info=True)
         return applied
 
     def _view(self, name: str) -> OpportunityView:

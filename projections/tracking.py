@@ -4,6 +4,8 @@ holds a whole batch of view rows and its position)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from storage.gateway import Cursor
 
 TRACKING_DDL = (
@@ -86,3 +88,23 @@ def end_sweep(cursor: Cursor, name: str, position: int) -> None:
     """The view stands at `position`, and no sweep is under way."""
     write_position(cursor, name, position)
     cursor.execute("DELETE FROM projection_sweeps WHERE name = ?", (name,))
+
+
+def reached(positions: Mapping[str, int], names: Iterable[str], position: int) -> bool:
+    """Whether every named view stands at `position` or beyond (a view with no tracking
+    row stands at 0, as `read_position` says)."""
+    return all(positions.get(name, 0) >= position for name in names)
+
+
+def read_positions(cursor: Cursor, names: Iterable[str]) -> dict[str, int]:
+    return {name: read_position(cursor, name) for name in names}
+
+
+# The head of the log and the named views' positions, in one statement (PostgreSQL: the
+# names as one array parameter; the head as the recorder's `max_notification_id` reads
+# it). Always one row at least: the head, with a NULL name when no view has a position.
+POSITIONS_AND_HEAD = (
+    "SELECT head.position, tracking.name, tracking.position"
+    " FROM (SELECT COALESCE(MAX(notification_id), 0) AS position FROM {events}) head"
+    " LEFT JOIN projection_tracking tracking ON tracking.name = ANY(?)"
+)

@@ -25,5 +25,7 @@ def analyze(
     """The win analysis of every deal closed in the log (as recorded by `filters.as_of`)."""
     filters = filters or Filters()
     with names_left_sealed():  # people are counted, never shown: no name is opened
-        deals = closed_deals(log_records(app, progress=progress), filters.as_of, store_histories(app))
+        deals = closed_deals(
+            log_records(app, progress=progress), filters.as_of, store_histories(app)
+        )
         return render(summarise(deals, filters))

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+import domain.application
 from api.app import create_app
 from api.schemas.analytics import WinAnalysisOut
 from api.settings import Settings
@@ -119,10 +120,9 @@ def test_corrected_deals_are_folded_again_from_the_store_as_from_memory(wins: Wi
     assert (body["closed"], body["won"], body["lost"]) == (4, 2, 2)
 
 
-def test_the_corrected_deals_histories_are_read_together(
-    wins: Wins, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    record_corrections(wins.history)
+def watch_histories(wins: Wins, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on: how many deals each bulk read of histories asks for (a history read
+    on its own fails the test)."""
     recorder: Any = wins.history.app.recorder
     reads: list[int] = []
     select = recorder.select_histories
@@ -131,16 +131,35 @@ def test_the_corrected_deals_histories_are_read_together(
         reads.append(len(ids))
         return select(ids)
 
-    monkeypatch.setattr(recorder, "select_histories", counted)
-
     def one_by_one(*_args: Any, **_kwargs: Any) -> None:
         pytest.fail("a corrected deal's history was read on its own")
 
+    monkeypatch.setattr(recorder, "select_histories", counted)
     monkeypatch.setattr(recorder, "select_events", one_by_one)
+    return reads
+
+
+def test_the_corrected_deals_histories_are_read_together(
+    wins: Wins, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_corrections(wins.history)
+    histories_read = watch_histories(wins, monkeypatch)
 
     assert analyze(wins.history.app)["closed"] == 4
 
-    assert reads == [4]  # the four corrected deals, in one read
+    assert histories_read == [4]  # the four corrected deals, in one read
+
+
+def test_long_corrected_histories_are_read_a_few_deals_at_a_time(
+    wins: Wins, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_corrections(wins.history)  # four corrected deals of 7, 6, 6 and 4 events
+    histories_read = watch_histories(wins, monkeypatch)
+    monkeypatch.setattr(domain.application, "HISTORIES_EVENTS", 8)
+
+    assert analyze(wins.history.app)["closed"] == 4
+
+    assert histories_read == [2, 2]  # each read closed once its deals' versions reach 8
 
 
 def test_naive_instants_and_an_empty_window_are_refused(wins: Wins) -> None:
