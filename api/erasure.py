@@ -13,6 +13,7 @@ from uuid import UUID
 
 from api.problems import CONFLICT, NOT_FOUND, Problem
 from api.services import Services
+from domain.ids import as_uuid
 from domain.names import tidy
 from projections.refresh import refresh
 from storage.people import GENERATION_SECONDS, PERSONAL_DATA, Erasure
@@ -72,7 +73,7 @@ def mentions(services: Services, reference: str) -> Mentions:
     with services.database.read() as cursor:
         cursor.execute(sql + " GROUP BY originator_id", (needle,))
         rows = cursor.fetchall()
-    ids = sorted(r[0] if isinstance(r[0], UUID) else UUID(str(r[0])) for r in rows)
+    ids = sorted(as_uuid(r[0]) for r in rows)
     return Mentions(ids, sum(int(r[1]) for r in rows))
 
 
@@ -104,4 +105,3 @@ def protected(services: Services) -> bool:
         "SELECT value FROM store_facts WHERE name = ?", (PERSONAL_DATA,)
     )
     return row is not None and str(row[0]) == "protected"
-

@@ -30,11 +30,17 @@ _inline_lock = threading.Lock()
 T = TypeVar("T")
 
 
+def projects_inline(services: Services) -> bool:
+    """Whether this process projects on demand: its views, with no background loop,
+    are brought to the head by the read that needs them."""
+    return services.in_process and not services.runner.is_running
+
+
 def catch_up(services: Services, names: tuple[str, ...]) -> bool:
     """Bring the named views to the current head; True when they got there in time."""
     runner = services.runner
     head = runner.head()
-    if services.in_process and not runner.is_running:  # no background loop: project inline
+    if projects_inline(services):
         with _inline_lock:
             runner.catch_up(list(names))
         return True
@@ -44,10 +50,9 @@ def catch_up(services: Services, names: tuple[str, ...]) -> bool:
 def views_at_head(services: Services, names: tuple[str, ...]) -> bool:
     """Whether the named views already hold every stored event, so a read of them has
     nothing to wait for (False where this process projects inline, on demand)."""
-    runner = services.runner
-    if services.in_process and not runner.is_running:
+    if projects_inline(services):
         return False
-    head = runner.head()
+    head = services.runner.head()
     with services.database.read() as cursor:
         return reached(read_positions(cursor, names), names, head)
 
@@ -62,8 +67,7 @@ async def views_at_head_async(
     services: Services, reads: AsyncReads, names: tuple[str, ...]
 ) -> bool:
     """`views_at_head` in one statement awaited through `reads`."""
-    runner = services.runner
-    if services.in_process and not runner.is_running:
+    if projects_inline(services):
         return False
     rows = await reads.fetch_all(
         POSITIONS_AND_HEAD.format(events=_events_table(services)), (list(names),)

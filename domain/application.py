@@ -28,6 +28,7 @@ from domain.errors import (
     OpportunityNotFound,
     VersionConflict,
 )
+from domain.ids import as_uuid
 from domain.opportunity import EVENTS, Opportunity, Stamp, record_from_state, to_record
 from domain.records import EventRecord
 from domain.seller import Seller, seller_id
@@ -335,11 +336,6 @@ def _chunks(versions: Mapping[Any, int]) -> Iterator[list[Any]]:
             chunk, events = [], 0
     if chunk:
         yield chunk
-
-
-def as_uuid(key: Any) -> UUID:
-    """An opportunity's id as the log gives it (a UUID, or its hex digits) as a UUID."""
-    return key if isinstance(key, UUID) else UUID(str(key))
 
 
 def upcast(event_class: type, state: dict[str, Any]) -> None:

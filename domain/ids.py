@@ -30,3 +30,8 @@ def time_ordered_id(millis: int, randomness: int | None = None) -> UUID:
 def millis_of(moment: datetime) -> int:
     """Whole milliseconds from the epoch to an aware `moment` (exact: no float)."""
     return (moment - _EPOCH) // _MILLISECOND
+
+
+def as_uuid(key: object) -> UUID:
+    """An id as a store gives it (a UUID, or its text: hex digits on SQLite) as a UUID."""
+    return key if isinstance(key, UUID) else UUID(str(key))

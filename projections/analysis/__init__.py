@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.application import Opportunities
-from projections.analysis.replay import Progress, closed_deals, log_records, store_histories
+from projections.analysis.replay import Progress, closed_deals, log_records
 from projections.analysis.summary import Filters, render, summarise
 from storage.personal import names_left_sealed
 
@@ -25,7 +25,5 @@ def analyze(
     """The win analysis of every deal closed in the log (as recorded by `filters.as_of`)."""
     filters = filters or Filters()
     with names_left_sealed():  # people are counted, never shown: no name is opened
-        deals = closed_deals(
-            log_records(app, progress=progress), filters.as_of, store_histories(app)
-        )
+        deals = closed_deals(log_records(app, progress=progress), filters.as_of, app.histories)
         return render(summarise(deals, filters))

@@ -95,8 +95,3 @@ def closed_deals(
         _tally, again = DealTally.of(records)
         if again is not None:
             yield again
-
-
-def store_histories(app: Opportunities) -> Histories:
-    """Deals' records up to a version each, from the store (keyed as the log gives ids)."""
-    return app.histories
