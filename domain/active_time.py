@@ -42,6 +42,10 @@ class Pauses:
     def spans(self) -> list[Span]:
         return list(zip(self._starts, self._ends, strict=True))
 
+    def mark(self) -> tuple[object, ...]:
+        """The pauses, finished and open, as a value two tallies can compare."""
+        return (tuple(self._starts), tuple(self._ends), self.open_since)
+
     def start(self, at: float) -> None:
         """Paused (only while no pause is open)."""
         if self.open_since is None:

@@ -275,6 +275,13 @@ class MomentumTally:
         quiet = self.pauses.active(since, anchor, anchor)
         return moment(anchor + policy.stall_threshold_days * SECONDS_PER_DAY - quiet)
 
+    def mark(self) -> tuple[object, ...]:
+        """What tells this tally from the one the deal's event before left, when an event
+        changed it at all: the wins (how many, the latest) and the pauses. Tallies with the
+        same mark give the same momentum at every instant after both."""
+        wins = self.wins
+        return (len(wins), wins[-1] if wins else None, self.pauses.mark())
+
     def latest_change(self) -> float:
         ends = [end for _start, end in self.pauses.spans]
         return max([self.opened, *(w[0] for w in self.wins[-1:]), *ends])

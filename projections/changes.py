@@ -1,8 +1,15 @@
-"""The changes view (the pipeline review): for every event of a deal, one change point — the
-deal as it stood right after that event, in the few columns the review compares, keyed by
-when it was recorded. A past state is a deal's last change point recorded by then (a
-deal's events are recorded in version order), so comparing two instants reads two rows
-per deal instead of replaying two histories.
+"""The changes view (the pipeline review): for every event of a deal that changes what the
+review compares, one change point — the deal as it stood right after that event, in the
+few columns the review compares, keyed by when it was recorded. A past state is a deal's
+last change point recorded by then (a deal's events are recorded in version order), so
+comparing two instants reads two rows per deal instead of replaying two histories.
+
+An event that leaves every compared column as it was, and momentum's inputs too (an
+interaction planned, moved or completed without a commitment, most of a long deal's
+history), writes no point: the one standing before it tells the deal at every later
+instant alike (its momentum summary holds for any instant after it was made). So the view
+grows with what changed, not with the number of events, and a rebuild writes the same
+points as the events applied one by one (each compared with the state before it).
 
 A row is written from the deal's state as the event left it (appended, never recomputed):
 the status, ladder rung, amount, expected close, the names the review shows, the slip
@@ -17,7 +24,7 @@ after the recording). The momentum settings are part of its definition."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.lifecycle import OPEN
 from domain.momentum import moment
@@ -36,12 +43,20 @@ COLUMNS = (
     " account, owner, status, rung, stage, amount, expected_close, score, inputs,"
     " stall_us, change_us, slip_us"
 )
-Captured = tuple[Any, ...]  # a change point's columns after opportunity_id, until_us left out
+
+
+class Captured(NamedTuple):
+    """What the view keeps of an event: what the review compares, and the change point's
+    columns after opportunity_id (until_us left out; none for a baseline)."""
+
+    compared: tuple[Any, ...]
+    row: tuple[Any, ...]
 
 
 class ChangesView(OpportunityView):
     name = "changes"
     tables = (TABLE,)
+    version = 2  # 2: no point for an event that changes nothing the review compares
     captures = True
     ddl = (
         f"CREATE TABLE IF NOT EXISTS {TABLE} ("
@@ -66,8 +81,44 @@ class ChangesView(OpportunityView):
     def definition(self) -> str:
         return f"{super().definition()}; {momentum_definition(self.policy)}"
 
-    def capture(self, record: EventRecord, state: DealState) -> Captured:
-        """The deal as this event left it."""
+    def baseline(self, state: DealState) -> Captured:
+        """The deal as its events before a batch left it, to compare the first with."""
+        return Captured(self._compared(state), ())
+
+    def capture(self, record: EventRecord, state: DealState, previous: Any) -> Captured | None:
+        """The deal as this event left it; None when the event changed nothing the review
+        compares (the change point standing before it still tells the deal at every
+        later instant)."""
+        compared = self._compared(state)
+        if previous is not None and previous.compared == compared:
+            return None
+        title, account, owner, status, rung, stage, amount, close, score = compared[:9]
+        stall_us, change_us, slip_us, _mark = compared[9:]
+        inputs = "" if score is not None else dump_summary(state.summary(self.policy))
+        row = (
+            record.version,
+            micros(state.latest_recording),
+            name_key(owner),
+            name_key(account),
+            title,
+            account,
+            owner,
+            status,
+            rung,
+            stage,
+            amount,
+            close,
+            score,
+            inputs,
+            stall_us,
+            change_us,
+            slip_us,
+        )
+        return Captured(compared, row)
+
+    def _compared(self, state: DealState) -> tuple[Any, ...]:
+        """What the review reads of the deal's state, momentum as what its value at any
+        later instant depends on (the tally's mark, or the score fixed at a close)."""
         profile, status = state.profile, state.lifecycle.status
         fixed = state.fixed_momentum(self.policy)
         tally = state.momentum
@@ -76,10 +127,6 @@ class ChangesView(OpportunityView):
         slip = state.slip_recorded_at
         ladder = state.ladder()
         return (
-            record.version,
-            micros(state.latest_recording),
-            name_key(profile["owner"]),
-            name_key(profile["account"]),
             profile["title"],
             profile["account"],
             profile["owner"],
@@ -89,10 +136,10 @@ class ChangesView(OpportunityView):
             profile["amount"],
             expected_close.isoformat() if expected_close else None,
             fixed.score if fixed is not None else None,
-            "" if fixed is not None else dump_summary(state.summary(self.policy)),
             micros(stall) if stall is not None else None,
             micros(moment(tally.latest_change())),
             micros(slip) if slip is not None else None,
+            tally.mark() if fixed is None else None,
         )
 
     def rows(self, opportunity_id: str, state: DealState) -> Rows:  # noqa: ARG002
@@ -119,7 +166,7 @@ class ChangesView(OpportunityView):
         for oid, change in changes.items():
             captured = change.captured.get(self.name, [])
             if captured:
-                ended.append((captured[0][1], oid, STANDING))
+                ended.append((captured[0].row[1], oid, STANDING))
                 rows.extend(_chained(oid, captured))
         if ended:
             cursor.executemany(
@@ -134,6 +181,7 @@ def _chained(oid: str, captured: Sequence[Captured]) -> list[tuple[Any, ...]]:
     """Rows in column order, each ending when the next was recorded (the last standing)."""
     rows = []
     for index, point in enumerate(captured):
-        following = captured[index + 1][1] if index + 1 < len(captured) else STANDING
-        rows.append((oid, point[0], point[1], following, *point[2:]))
+        following = captured[index + 1].row[1] if index + 1 < len(captured) else STANDING
+        row = point.row
+        rows.append((oid, row[0], row[1], following, *row[2:]))
     return rows

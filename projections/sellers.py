@@ -84,7 +84,7 @@ class SellersView(OpportunityView):
 
     # --- what one event counts for ------------------------------------------------------
 
-    def capture(self, record: EventRecord, state: DealState) -> Counted:
+    def capture(self, record: EventRecord, state: DealState, previous: Any) -> Counted:  # noqa: ARG002
         profile = state.profile
         won = None
         if record.type == CLOSED_WON and profile["amount"] is not None:

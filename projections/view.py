@@ -59,6 +59,7 @@ def play(
     views that follow single events. `history(version)` gives the whole history up to a
     version, for a retraction (the standing events are folded again)."""
     capturing = [v for v in views if v.captures]
+    last = {v.name: v.baseline(state) if state is not None else None for v in capturing}
     change: Change | None = None
     for record in records:
         if state is None:
@@ -75,18 +76,32 @@ def play(
                 if view.adds_up:
                     change.captured[view.name] = [RESET, *view.capture_history(whole)]
                 else:
-                    change.captured[view.name].append(view.capture(record, state))
+                    _keep(change, view, record, state, last)
             continue
         else:
             state.add(record)
         change = change or Change(state, {v.name: [] for v in capturing})
         change.state = state
         for view in capturing:
-            change.captured[view.name].append(view.capture(record, state))
+            _keep(change, view, record, state, last)
     if change is None:
         msg = "no records to play"
         raise ValueError(msg)
     return change
+
+
+def _keep(
+    change: Change,
+    view: OpportunityView,
+    record: EventRecord,
+    state: DealState,
+    last: dict[str, Any],
+) -> None:
+    """What `view` captures of `record`, kept unless it keeps nothing of it."""
+    point = view.capture(record, state, last[view.name])
+    if point is not None:
+        change.captured[view.name].append(point)
+        last[view.name] = point
 
 
 def changes_of(
@@ -116,9 +131,16 @@ class OpportunityView(ABC):
     def __init__(self, policy: MomentumPolicy) -> None:
         self.policy = policy
 
-    def capture(self, record: EventRecord, state: DealState) -> Any:  # noqa: ARG002
-        """What this view keeps of one event, the state as it left it (views that add
-        events up set `captures` and use it; the others write rows from the state)."""
+    def capture(self, record: EventRecord, state: DealState, previous: Any) -> Any:  # noqa: ARG002
+        """What this view keeps of one event, the state as it left it (views that follow
+        single events set `captures` and use it; the others write rows from the state).
+        `previous` is what it kept last of the same deal (or its `baseline`; None: nothing
+        known); None keeps nothing of this event."""
+        return None
+
+    def baseline(self, state: DealState) -> Any:  # noqa: ARG002
+        """What `capture` is given as `previous` for the first event of a batch, from the
+        state the deal's earlier events left (None: nothing)."""
         return None
 
     def capture_history(self, history: Sequence[EventRecord]) -> list[Any]:
@@ -126,10 +148,15 @@ class OpportunityView(ABC):
         opening (what a view that adds up holds of the opportunity after a retraction)."""
         kept, _retracted = standing(history)
         state = DealState(kept[0])
-        found = [self.capture(kept[0], state)]
-        for record in kept[1:]:
-            state.add(record)
-            found.append(self.capture(record, state))
+        found: list[Any] = []
+        previous = None
+        for index, record in enumerate(kept):
+            if index:
+                state.add(record)
+            point = self.capture(record, state, previous)
+            if point is not None:
+                found.append(point)
+                previous = point
         return found
 
     def project_others(self, cursor: Cursor, others: Others, *, fresh: bool = False) -> None:  # noqa: ARG002

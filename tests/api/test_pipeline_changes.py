@@ -149,6 +149,36 @@ def test_a_deal_that_goes_quiet_is_stalled_with_no_event_in_the_window(
     assert changes_of(api, deal, **{"from": clock.iso(days=-21), "to": start}) == []
 
 
+def change_points(api: Any, deal: str) -> list[int]:
+    """The versions of a deal's change points (after a review: it waits for the view)."""
+    with api.app.state.services.database.read() as cursor:
+        cursor.execute(
+            "SELECT version FROM change_points WHERE opportunity_id = ? ORDER BY version", (deal,)
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
+def test_events_that_change_nothing_compared_write_no_point_yet_the_deal_stalls_between(
+    api: Any, clock: Any
+) -> None:
+    deal = api.open()["id"]
+    api.record(deal, "MeetingGained", **MEETING)
+    clock.advance(days=20)
+    start = mark(clock)
+    plan = {"contact": "Dana", "department": "IT", "channel": "email", "purpose": "Pilot"}
+    planned = api.record(deal, "InteractionPlanned", **plan)
+    interaction = planned["open_interactions"][0]["interaction_id"]
+    api.record(deal, "InteractionCompleted", interaction_id=interaction, commitment_gained=False)
+    clock.advance(days=2)  # 22 days since the last small win: stalled
+    api.record(deal, "InteractionPlanned", **plan)
+
+    assert changes_of(api, deal, **{"from": start}) == ["stalled"]
+    assert change_points(api, deal) == [1, 2]  # the opening and the meeting
+    api.record(deal, "MeetingGained", contact="Sam", department="Finance")
+    assert changes_of(api, deal, **{"from": start}) == []  # stalled, then revived by `to`
+    assert change_points(api, deal) == [1, 2, 6]  # (the review waited for the view)
+
+
 def test_a_small_win_on_a_stalled_deal_revives_it(api: Any, clock: Any) -> None:
     deal = api.open()["id"]
     api.record(deal, "MeetingGained", **MEETING)
