@@ -92,8 +92,9 @@ class ChangesView(OpportunityView):
         compared = self._compared(state)
         if previous is not None and previous.compared == compared:
             return None
-        title, account, owner, status, rung, stage, amount, close, score = compared[:9]
-        stall_us, change_us, slip_us, _mark = compared[9:]
+        title, account, owner, status, rung, stage, amount, close, score, slip_us = compared[:10]
+        tally = state.momentum
+        stall = tally.stall_at(self.policy) if status == OPEN else None
         inputs = "" if score is not None else dump_summary(state.summary(self.policy))
         row = (
             record.version,
@@ -110,19 +111,18 @@ class ChangesView(OpportunityView):
             close,
             score,
             inputs,
-            stall_us,
-            change_us,
+            micros(stall) if stall is not None else None,
+            micros(moment(tally.latest_change())),
             slip_us,
         )
         return Captured(compared, row)
 
     def _compared(self, state: DealState) -> tuple[Any, ...]:
         """What the review reads of the deal's state, momentum as what its value at any
-        later instant depends on (the tally's mark, or the score fixed at a close)."""
-        profile, status = state.profile, state.lifecycle.status
+        later instant depends on: the score fixed at a close, or the tally's mark (which
+        also decides when an open deal stalls and its latest change)."""
+        profile = state.profile
         fixed = state.fixed_momentum(self.policy)
-        tally = state.momentum
-        stall = tally.stall_at(self.policy) if status == OPEN else None
         expected_close = profile["expected_close"]
         slip = state.slip_recorded_at
         ladder = state.ladder()
@@ -130,16 +130,14 @@ class ChangesView(OpportunityView):
             profile["title"],
             profile["account"],
             profile["owner"],
-            status,
+            state.lifecycle.status,
             ladder.rung,
             ladder.stage,
             profile["amount"],
             expected_close.isoformat() if expected_close else None,
             fixed.score if fixed is not None else None,
-            micros(stall) if stall is not None else None,
-            micros(moment(tally.latest_change())),
             micros(slip) if slip is not None else None,
-            tally.mark() if fixed is None else None,
+            state.momentum.mark(),
         )
 
     def rows(self, opportunity_id: str, state: DealState) -> Rows:  # noqa: ARG002

@@ -20,8 +20,8 @@ from domain.application import Opportunities
 from domain.errors import OpportunityNotFound
 from domain.records import EventRecord
 from domain.state import DealState
-from projections.sweep import LogPages, Page
-from projections.sweep_pool import SweepPool, can_spawn, job_for
+from projections.sweep import SWEEP_EVENTS, LogPages, Page
+from projections.sweep_pool import SweepPool, job_for
 from projections.tracking import (
     DEFINITIONS_DDL,
     SWEEPS_DDL,
@@ -67,6 +67,7 @@ class ProjectionRunner:
         poll_seconds: float = 0.2,
         memory_size: int = 5_000,
         sweep_page: int = 1_000,
+        sweep_events: int = SWEEP_EVENTS,
         sweep_processes: int = 0,
         statistics_after: int = STATISTICS_AFTER,
     ) -> None:
@@ -75,6 +76,7 @@ class ProjectionRunner:
         self.views = {view.name: view for view in views}
         self.batch_size = batch_size
         self.sweep_page = sweep_page  # opportunities per transaction when sweeping from zero
+        self.sweep_events = sweep_events  # ...fewer where their events reach this many
         self.poll_seconds = poll_seconds
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -268,16 +270,10 @@ class ProjectionRunner:
         """Write the rows of the sweep's page after `after`; returns the page, the states
         this process computed for it (none when helpers computed them) and its events."""
         if self._pool is None and self.sweep_processes > 0:
-            if can_spawn():
-                job = job_for(
-                    self.app, self.database.config, self._table, list(self.views.values())
-                )
-                self._pool = SweepPool(job, self.sweep_processes, self.sweep_page)
-            else:
-                log.info("sweep helpers cannot start from this program; sweeping alone")
-                self.sweep_processes = 0
+            job = job_for(self.app, self.database.config, self._table, list(self.views.values()))
+            self._pool = SweepPool(job, self.sweep_processes, self.sweep_page, self.sweep_events)
         if self._pool is None:
-            page = self._pages.pages(cursor, after, head, self.sweep_page, 1)[0]
+            page = self._pages.pages(cursor, after, head, self.sweep_page, 1, self.sweep_events)[0]
             histories, events = self._pages.histories(cursor, page, head, self.app.records_of)
             views = [self.views[n] for n in members]
             changes = changes_of(histories, views)

@@ -20,6 +20,7 @@ from domain.records import EventRecord
 from storage.gateway import Cursor
 
 Histories = dict[str, list[EventRecord]]  # opportunity id -> its records up to the head
+SWEEP_EVENTS = 10_000  # events a page of a sweep holds at most (unless one deal has more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +41,13 @@ class LogPages:
         position = "notification_id" if postgres else "rowid"
         cast = "::uuid" if postgres else ""
         self.start = "00000000-0000-0000-0000-000000000000" if postgres else ""  # below any id
+        # Each opening with its deal's latest version (one index lookup: the page's size in
+        # events, counting any recorded after the head too; it only sizes pages).
         self._ids = (
-            f"SELECT originator_id FROM {table}"  # noqa: S608 (constant names)
-            f" WHERE originator_id > ?{cast} AND originator_version = 1 AND {position} <= ?"
-            f" ORDER BY originator_id LIMIT ?"
+            f"SELECT e.originator_id, (SELECT MAX(f.originator_version) FROM {table} f"  # noqa: S608 (constant names)
+            f" WHERE f.originator_id = e.originator_id) FROM {table} e"
+            f" WHERE e.originator_id > ?{cast} AND e.originator_version = 1 AND e.{position} <= ?"
+            f" ORDER BY e.originator_id LIMIT ?"
         )
         self._events = (
             f"SELECT originator_id, originator_version, topic, state FROM {table}"  # noqa: S608
@@ -58,18 +62,28 @@ class LogPages:
             cursor.execute("SET LOCAL enable_bitmapscan = off")
             cursor.execute("SET LOCAL enable_seqscan = off")
 
-    def pages(self, cursor: Cursor, after: str, head: int, size: int, count: int) -> list[Page]:
-        """Up to `count` pages of `size` opportunities with ids after `after` and first
-        events up to `head`, in order."""
+    def pages(
+        self, cursor: Cursor, after: str, head: int, size: int, count: int, events: int
+    ) -> list[Page]:
+        """Up to `count` pages of opportunities with ids after `after` and first events up
+        to `head`, in order: `size` opportunities a page, fewer where their events reach
+        `events` first (a page of long deals is as much work as a page of short ones, and
+        helpers share the long deals of a small store), at least one."""
         self._use_indexes(cursor)
         cursor.execute(self._ids, (after, head, size * count + 1))
-        ids = [str(row[0]) for row in cursor.fetchall()]
-        found = []
-        low = after
-        for at in range(0, min(len(ids), size * count), size):
-            high = ids[min(at + size, len(ids)) - 1]
-            found.append(Page(low, high, last=at + size >= len(ids)))
-            low = high
+        rows = cursor.fetchall()
+        complete = len(rows) <= size * count  # every opening after `after` is here
+        rows = rows[: size * count]
+        found: list[Page] = []
+        low, deals, held = after, 0, 0
+        for index, (key, latest) in enumerate(rows):
+            deals, held = deals + 1, held + int(latest)
+            end = index == len(rows) - 1
+            if deals == size or held >= events or end:
+                found.append(Page(low, str(key), last=end and complete))
+                low, deals, held = str(key), 0, 0
+                if len(found) == count:
+                    break
         return found or [Page(after, after, last=True)]
 
     def histories(

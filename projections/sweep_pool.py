@@ -5,17 +5,22 @@ Reading and computing is nearly all of a sweep's work and a page's rows depend o
 but its histories, so the processes share it out over the machine's cores.
 
 The helpers only read: every write, lock and check stays with the runner. They are started
-with `spawn` (safe from a process running threads) and stopped when the sweep ends."""
+with `spawn` (safe from a process running threads) and stopped when the sweep ends. They
+run this module's functions only, so they start without the program's main module: a
+spawned process imports it again otherwise (the command line's, with everything it
+imports), which cost each helper more than half a second, as much as its share of a
+small store's sweep, and failed for a program read from stdin."""
 
 from __future__ import annotations
 
 import multiprocessing
 import sys
+import types
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from domain.application import Opportunities
@@ -31,12 +36,17 @@ from storage.personal import install_people
 _NOT_FOR_HELPERS = ("INTEGRITY_KEY", "POSTGRES_", "SQLITE_")
 
 
-def can_spawn() -> bool:
-    """Whether a spawned process can start here: it re-imports the main module from its
-    file, which a program read from stdin or typed at a prompt does not have."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    return path is None or Path(path).is_file()
+@contextmanager
+def _without_main() -> Iterator[None]:
+    """While helpers are started: the main module out of sight (`multiprocessing`'s spawn
+    tells a new process to import the main module it finds by name or file; this one has
+    neither). Nothing a helper is handed comes from the main module."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +84,10 @@ class _Queued:
 
 
 class SweepPool:
-    def __init__(self, job: Job, processes: int, page_size: int) -> None:
+    def __init__(self, job: Job, processes: int, page_size: int, page_events: int) -> None:
         self._log = LogPages(job.table, postgres=job.storage.backend == "postgres")
         self._size = page_size
+        self._events = page_events
         self._ahead = 2 * processes
         self._queue: deque[_Queued] = deque()
         self._executor = ProcessPoolExecutor(
@@ -107,8 +118,9 @@ class SweepPool:
         missing = self._ahead - len(self._queue)
         if missing <= 0:
             return
-        for page in self._log.pages(cursor, after, head, self._size, missing):
-            future = self._executor.submit(_compute, page, head, names)
+        for page in self._log.pages(cursor, after, head, self._size, missing, self._events):
+            with _without_main():  # a submit may start a helper
+                future = self._executor.submit(_compute, page, head, names)
             self._queue.append(_Queued(head, names, page, future))
 
     def _drop(self) -> None:

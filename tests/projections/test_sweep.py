@@ -7,8 +7,11 @@ runners share one sweep; what is recorded during a sweep is applied after it."""
 from __future__ import annotations
 
 import logging
+import sys
+import types
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +20,7 @@ import pytest
 from api.services import Services
 from projections.pipeline import PipelineView
 from projections.runner import ProjectionRunner
+from projections.sweep import LogPages
 from projections.sweep_pool import SweepPool
 from projections.tracking import read_sweep
 from projections.view import Rows
@@ -210,3 +214,59 @@ def test_a_runner_whose_helper_processes_break_sweeps_alone(
     assert "sweeps alone" in caplog.text
     assert runner.position("pipeline") == runner.head()
     assert snapshot(services) == expected
+
+
+def test_pages_hold_fewer_deals_where_their_events_reach_the_bound(
+    services: Services, clock: Any
+) -> None:
+    deals = busy_history(services, clock, deals=DEALS)  # 3 or 4 events each
+    runner = services.runner
+    pages = LogPages(runner.events_table, postgres=services.database.is_postgres)
+    head = runner.head()
+    with services.database.read() as cursor:
+        by_deals = pages.pages(cursor, pages.start, head, 1_000, 10, 1_000_000)
+        by_events = pages.pages(cursor, pages.start, head, 1_000, 10, 7)
+        first_two = pages.pages(cursor, pages.start, head, 1_000, 2, 7)
+
+    ordered = [UUID(str(deal)) for deal in in_sweep_order(deals)]
+    assert [(UUID(p.high), p.last) for p in by_deals] == [(ordered[-1], True)]
+    # two deals a page (3 and 4 events: 7), the last page what is left
+    assert [UUID(p.high) for p in by_events] == [ordered[i] for i in (1, 3, 5, 6)]
+    assert [p.last for p in by_events] == [False, False, False, True]
+    assert [p.high for p in first_two] == [p.high for p in by_events[:2]]
+    assert not first_two[-1].last
+
+
+def test_a_sweep_of_a_deal_a_page_with_helpers_gives_the_rows_of_stepping(
+    services: Services, clock: Any
+) -> None:
+    busy_history(services, clock, deals=DEALS)
+    expected = stepped_in_log_order(services)
+    runner = sweeping(services, 2, page=1_000)
+    runner.sweep_events = 1  # every deal its own page
+
+    runner.catch_up()
+
+    assert runner.position("pipeline") == runner.head()
+    assert snapshot(services) == expected
+
+
+def test_helpers_start_without_the_programs_main_module(
+    services: Services, clock: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported = tmp_path / "imported"
+    program = tmp_path / "program.py"
+    program.write_text(f"from pathlib import Path\nPath({str(imported)!r}).write_text('yes')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(program)  # a program run from its file, as the command line is
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    busy_history(services, clock, deals=DEALS)
+    expected = stepped_in_log_order(services)
+    runner = sweeping(services, 2, page=2)
+
+    runner.catch_up()
+
+    assert runner.sweep_processes == 2  # the helpers swept
+    assert snapshot(services) == expected
+    assert not imported.exists()
+    assert sys.modules["__main__"] is main
