@@ -42,6 +42,11 @@ class Pauses:
     def spans(self) -> list[Span]:
         return list(zip(self._starts, self._ends, strict=True))
 
+    @property
+    def latest_end(self) -> float | None:
+        """When the latest finished pause ended (None: none did)."""
+        return self._ends[-1] if self._ends else None
+
     def mark(self) -> tuple[object, ...]:
         """The pauses, finished and open, as a value two tallies can compare."""
         return (tuple(self._starts), tuple(self._ends), self.open_since)

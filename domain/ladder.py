@@ -55,12 +55,21 @@ class Ladder:
 
     @property
     def stage(self) -> str:
-        return self.resume_point.name if self.resume_point else NO_STAGE
+        return stage_of(self.resume_point)
 
     @property
     def rung(self) -> int:
-        """The stage as a number: 0 for none, 1 to 5 for the rungs."""
-        return self.resume_point.rung if self.resume_point else 0
+        return rung_of(self.resume_point)
+
+
+def stage_of(resume_point: RungReached | None) -> str:
+    """The stage a resume point names."""
+    return resume_point.name if resume_point else NO_STAGE
+
+
+def rung_of(resume_point: RungReached | None) -> int:
+    """The stage as a number: 0 for none, 1 to 5 for the rungs."""
+    return resume_point.rung if resume_point else 0
 
 
 class LadderTally:
@@ -82,11 +91,16 @@ class LadderTally:
                 rung, RUNGS[rung - 1], record.version, record.occurred_at
             )
 
+    def resume_point(self) -> RungReached | None:
+        """The highest rung reached."""
+        reached = self.reached
+        return reached[max(reached)] if reached else None
+
     def ladder(self, *, closed: bool) -> Ladder:
         """The highest rung reached is the resume point, which pausing and resuming never
         lower; the next small win is the lowest rung not yet reached (none once closed)."""
         reached = self.reached
-        top = reached[max(reached)] if reached else None
+        top = self.resume_point()
         missing = next((n for n in range(1, len(RUNGS) + 1) if n not in reached), None)
         upcoming = None if closed or missing is None else RUNGS[missing - 1]
         return Ladder(tuple(reached[n] for n in sorted(reached)), top, upcoming)

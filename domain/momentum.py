@@ -283,5 +283,9 @@ class MomentumTally:
         return (len(wins), wins[-1] if wins else None, self.pauses.mark())
 
     def latest_change(self) -> float:
-        ends = [end for _start, end in self.pauses.spans]
-        return max([self.opened, *(w[0] for w in self.wins[-1:]), *ends])
+        """The latest of the opening, the latest win and the end of the latest pause."""
+        latest = self.opened
+        if self.wins and self.wins[-1][0] > latest:
+            latest = self.wins[-1][0]
+        end = self.pauses.latest_end
+        return end if end is not None and end > latest else latest

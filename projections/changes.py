@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from domain.ladder import rung_of, stage_of
 from domain.lifecycle import OPEN
 from domain.momentum import moment
 from domain.names import name_key
@@ -125,14 +126,14 @@ class ChangesView(OpportunityView):
         fixed = state.fixed_momentum(self.policy)
         expected_close = profile["expected_close"]
         slip = state.slip_recorded_at
-        ladder = state.ladder()
+        top = state.rungs.resume_point()
         return (
             profile["title"],
             profile["account"],
             profile["owner"],
             state.lifecycle.status,
-            ladder.rung,
-            ladder.stage,
+            rung_of(top),
+            stage_of(top),
             profile["amount"],
             expected_close.isoformat() if expected_close else None,
             fixed.score if fixed is not None else None,
