@@ -7,6 +7,7 @@ sellers' view sums it per owner and week, and a scorecard reads the sums."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -83,6 +84,31 @@ class Week:
 def week_of(moment: datetime, zone: ZoneInfo) -> Week:
     year, number, _day = moment.astimezone(zone).isocalendar()
     return Week(year, number, zone)
+
+
+class WeekNames:
+    """The ISO week names of instants in one time zone (`week_of(...).name`), each week's
+    bounds kept once met: an instant in a week met before is placed by bisecting them,
+    with no conversion to the zone (a view names the week of every event it follows)."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self._starts: list[float] = []  # POSIX seconds, sorted; weeks do not overlap
+        self._ends: list[float] = []
+        self._names: list[str] = []
+
+    def name(self, moment: datetime) -> str:
+        at = moment.timestamp()
+        index = bisect_right(self._starts, at) - 1
+        if index >= 0 and at < self._ends[index]:
+            return self._names[index]
+        week = week_of(moment, self.zone)
+        start = week.start.timestamp()
+        index = bisect_right(self._starts, start)
+        self._starts.insert(index, start)
+        self._ends.insert(index, week.end.timestamp())
+        self._names.insert(index, week.name)
+        return week.name
 
 
 def parse_week(text: str, zone: ZoneInfo) -> Week:

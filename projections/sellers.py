@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from domain.goals import week_of
+from domain.goals import WeekNames
 from domain.momentum import MomentumPolicy
 from domain.names import name_key
 from domain.records import CLOSED_WON, DETAILS_CHANGED, GOALS_SET, OPENED, EventRecord
@@ -78,6 +78,7 @@ class SellersView(OpportunityView):
     def __init__(self, policy: MomentumPolicy, zone: ZoneInfo | None = None) -> None:
         super().__init__(policy)
         self.zone = zone or ZoneInfo("UTC")
+        self._weeks = WeekNames(self.zone)
 
     def definition(self) -> str:
         return f"{super().definition()}; weeks in {self.zone.key}"
@@ -92,7 +93,7 @@ class SellersView(OpportunityView):
         owner = None
         if record.type == OPENED or (record.type == DETAILS_CHANGED and record.data.get("owner")):
             owner = (str(profile["owner"]), micros(record.recorded_at))
-        week = week_of(record.occurred_at, self.zone).name
+        week = self._weeks.name(record.occurred_at)
         return Counted(week, state.last_counts, won, owner, record.version)
 
     def rows(self, opportunity_id: str, state: DealState) -> Rows:  # noqa: ARG002
