@@ -7,10 +7,12 @@ sellers' view sums it per owner and week, and a scorecard reads the sums."""
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -89,26 +91,35 @@ def week_of(moment: datetime, zone: ZoneInfo) -> Week:
 class WeekNames:
     """The ISO week names of instants in one time zone (`week_of(...).name`), each week's
     bounds kept once met: an instant in a week met before is placed by bisecting them,
-    with no conversion to the zone (a view names the week of every event it follows)."""
+    with no conversion to the zone (a view names the week of every event it follows).
+    Safe across threads: a week is one tuple, added under a lock, and an instant is only
+    ever named by a week that holds it (weeks do not overlap)."""
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self._starts: list[float] = []  # POSIX seconds, sorted; weeks do not overlap
-        self._ends: list[float] = []
-        self._names: list[str] = []
+        self._weeks: list[tuple[float, float, str]] = []  # (start, end) POSIX s, by start
+        self._lock = threading.Lock()
+
+    def __reduce__(self) -> tuple[type[WeekNames], tuple[ZoneInfo]]:
+        return WeekNames, (self.zone,)  # another process starts with no week met
 
     def name(self, moment: datetime) -> str:
         at = moment.timestamp()
-        index = bisect_right(self._starts, at) - 1
-        if index >= 0 and at < self._ends[index]:
-            return self._names[index]
+        weeks = self._weeks
+        index = bisect_right(weeks, at, key=_START) - 1
+        if index >= 0:
+            start, end, name = weeks[index]
+            if start <= at < end:
+                return name
         week = week_of(moment, self.zone)
-        start = week.start.timestamp()
-        index = bisect_right(self._starts, start)
-        self._starts.insert(index, start)
-        self._ends.insert(index, week.end.timestamp())
-        self._names.insert(index, week.name)
+        found = (week.start.timestamp(), week.end.timestamp(), week.name)
+        with self._lock:
+            if found not in self._weeks:
+                self._weeks.insert(bisect_right(self._weeks, found[0], key=_START), found)
         return week.name
+
+
+_START = itemgetter(0)  # a week's start, what its tuple is ordered by
 
 
 def parse_week(text: str, zone: ZoneInfo) -> Week:

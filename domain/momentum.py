@@ -276,9 +276,12 @@ class MomentumTally:
         return moment(anchor + policy.stall_threshold_days * SECONDS_PER_DAY - quiet)
 
     def mark(self) -> tuple[object, ...]:
-        """What tells this tally from the one the deal's event before left, when an event
-        changed it at all: the wins (how many, the latest) and the pauses. Tallies with the
-        same mark give the same momentum at every instant after both."""
+        """What tells this tally from the one the deal's event before left, when that
+        event changed it at all: the wins (how many, the latest) and the pauses. An event
+        adds or takes back at most one win (a retraction folds again without one record)
+        and the pauses are compared whole, so a tally and the one an event before it left
+        with the same mark give the same momentum at every instant after both. (Tallies
+        further apart can share a mark and differ: this compares neighbours only.)"""
         wins = self.wins
         return (len(wins), wins[-1] if wins else None, self.pauses.mark())
 

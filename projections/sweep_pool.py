@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+import threading
 import types
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -36,17 +37,25 @@ from storage.personal import install_people
 _NOT_FOR_HELPERS = ("INTEGRITY_KEY", "POSTGRES_", "SQLITE_")
 
 
+_STARTING = threading.Lock()  # one helper start at a time in this process (see below)
+
+
 @contextmanager
 def _without_main() -> Iterator[None]:
     """While helpers are started: the main module out of sight (`multiprocessing`'s spawn
     tells a new process to import the main module it finds by name or file; this one has
-    neither). Nothing a helper is handed comes from the main module."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
+    neither). Nothing a helper is handed comes from the main module. Under a lock, so two
+    runners starting helpers at once (threads of one process) put back the real one."""
+    with _STARTING:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is None:
+                del sys.modules["__main__"]
+            else:
+                sys.modules["__main__"] = main
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,8 +89,9 @@ def helpers(request: pytest.FixtureRequest) -> int:
     return int(request.param)
 
 
+@pytest.mark.parametrize("page_events", [10_000, 5], ids=["pages-by-deals", "pages-by-events"])
 def test_a_sweep_from_zero_gives_the_week_views_the_rows_of_stepping_through_the_log(
-    services: Services, clock: Any, helpers: int
+    services: Services, clock: Any, helpers: int, page_events: int
 ) -> None:
     a_busy_week(services, clock)
     expected = stepped_in_log_order(services)
@@ -103,6 +104,7 @@ def test_a_sweep_from_zero_gives_the_week_views_the_rows_of_stepping_through_the
     runner = services.runner
     runner.batch_size = 5  # the log is longer: a view at zero is swept
     runner.sweep_page = 2
+    runner.sweep_events = page_events  # 5: a deal a page (each has 8 or 9 events)
     runner.sweep_processes = helpers
     for name in list(runner.views):
         runner.rebuild(name)
@@ -114,21 +116,28 @@ def test_a_sweep_from_zero_gives_the_week_views_the_rows_of_stepping_through_the
     assert everything(services) == expected
 
 
-def test_stepping_batch_by_batch_gives_the_rows_of_one_batch(
-    services: Services, clock: Any
+@pytest.mark.parametrize("memory", [0, 5_000], ids=["states-from-the-store", "remembered"])
+def test_events_applied_as_they_are_recorded_give_the_rows_of_a_rebuild(
+    services: Services, clock: Any, monkeypatch: pytest.MonkeyPatch, memory: int
 ) -> None:
-    a_busy_week(services, clock)
-    expected = stepped_in_log_order(services)
     runner = services.runner
-    runner.batch_size = 3  # deals change over several batches; a retraction within one
-    for name in list(runner.views):
-        runner.rebuild(name)
-    runner.memory_size = 1  # most states are folded again from the store
+    runner.memory_size = memory  # 0: each batch's deals loaded from the store
+    recorded = record
 
-    while runner.step():
+    def applied_at_once(*args: Any, **kwargs: Any) -> Any:
+        found = recorded(*args, **kwargs)
+        while runner.step():  # a batch of the new events, each deal from its state before
+            pass
+        return found
+
+    monkeypatch.setitem(globals(), "record", applied_at_once)
+    a_busy_week(services, clock)
+    while runner.step():  # the goals set last
         pass
+    live = everything(services)
 
-    assert everything(services) == expected
+    assert live == stepped_in_log_order(services)  # views emptied and swept from the log
+    assert len(live["change_points"]) == 4 + 6 + 4 + 5 + 5 + 5
 
 
 def test_another_team_time_zone_rebuilds_the_sellers_view_only(
