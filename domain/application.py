@@ -22,6 +22,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, resolve_topic
 
+from domain.batches import runs
 from domain.errors import (
     DuplicateExternalId,
     HistoryNeeded,
@@ -304,7 +305,7 @@ class Opportunities(Application[UUID]):
         HISTORIES_BATCH, and about HISTORIES_EVENTS events by their versions), in one query
         each where the recorder can (`select_histories`), else deal by deal."""
         select = getattr(self.recorder, "select_histories", None)
-        for chunk in _chunks(versions):
+        for chunk in runs(versions.items(), HISTORIES_BATCH, HISTORIES_EVENTS):
             if select is not None:
                 stored = [
                     s for s in select(chunk) if s.originator_version <= versions[s.originator_id]
@@ -321,21 +322,6 @@ class Opportunities(Application[UUID]):
                 if end == len(stored) or stored[end].originator_id != stored[start].originator_id:
                     yield stored[start].originator_id, records[start:end]
                     start = end
-
-
-def _chunks(versions: Mapping[Any, int]) -> Iterator[list[Any]]:
-    """The keys of `versions` in runs of at most HISTORIES_BATCH, closed as soon as their
-    versions add up to HISTORIES_EVENTS (a deal's version is about its number of events)."""
-    chunk: list[Any] = []
-    events = 0
-    for key, version in versions.items():
-        chunk.append(key)
-        events += version
-        if len(chunk) >= HISTORIES_BATCH or events >= HISTORIES_EVENTS:
-            yield chunk
-            chunk, events = [], 0
-    if chunk:
-        yield chunk
 
 
 def upcast(event_class: type, state: dict[str, Any]) -> None:

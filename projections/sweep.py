@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from domain.batches import runs
 from domain.records import EventRecord
 from storage.gateway import Cursor
 
@@ -73,17 +75,13 @@ class LogPages:
         cursor.execute(self._ids, (after, head, size * count + 1))
         rows = cursor.fetchall()
         complete = len(rows) <= size * count  # every opening after `after` is here
-        rows = rows[: size * count]
+        deals = [(str(key), int(latest)) for key, latest in rows[: size * count]]
+        final = deals[-1][0] if deals else None
         found: list[Page] = []
-        low, deals, held = after, 0, 0
-        for index, (key, latest) in enumerate(rows):
-            deals, held = deals + 1, held + int(latest)
-            end = index == len(rows) - 1
-            if deals == size or held >= events or end:
-                found.append(Page(low, str(key), last=end and complete))
-                low, deals, held = str(key), 0, 0
-                if len(found) == count:
-                    break
+        low = after
+        for run in islice(runs(deals, size, events), count):
+            found.append(Page(low, run[-1], last=complete and run[-1] == final))
+            low = run[-1]
         return found or [Page(after, after, last=True)]
 
     def histories(
