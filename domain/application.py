@@ -6,13 +6,13 @@ after another writer won is the one policy of the batching writer that calls it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import (
     EventStore,
     JSONTranscoder,
@@ -67,6 +67,18 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+def fold(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Each event applied to what the one before it left: the library's
+    `project_aggregate` without its check, for every event, that the event can mutate an
+    aggregate. That check is a runtime protocol `isinstance`, about 13 µs an event on
+    Python 3.11 (the protocol's members are gathered again on each call), which made a
+    quarter of a cold deal's load; every event folded here is one the mapper decoded
+    from the deal's own stored events."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def prepare_batch(mapper: Any, stored: Sequence[StoredEvent]) -> None:
@@ -220,7 +232,7 @@ class Opportunities(Application[UUID]):
     def seller(self, owner: str) -> Seller | None:
         """The owner's Seller aggregate, or None when no goals were ever set for them."""
         try:
-            found: object = self.repository.get(seller_id(owner))
+            found: object = self.repository.get(seller_id(owner), projector_func=fold)
         except AggregateNotFoundError:
             return None
         return found if isinstance(found, Seller) else None
@@ -236,7 +248,9 @@ class Opportunities(Application[UUID]):
         """The opportunity (from its latest snapshot and the events after it, or whole
         when a retraction among them needs the history)."""
         try:
-            opportunity: object = self.repository.get(opportunity_id, version=version)
+            opportunity: object = self.repository.get(
+                opportunity_id, version=version, projector_func=fold
+            )
         except AggregateNotFoundError:
             raise OpportunityNotFound(str(opportunity_id)) from None
         except HistoryNeeded:
@@ -248,7 +262,7 @@ class Opportunities(Application[UUID]):
     def load_whole(self, opportunity_id: UUID, version: int | None = None) -> Opportunity:
         """The opportunity replayed from every one of its events (its history kept)."""
         events = self.events.get(opportunity_id, lte=version)
-        opportunity = project_aggregate(None, events)
+        opportunity = fold(None, events)
         if not isinstance(opportunity, Opportunity):
             raise OpportunityNotFound(str(opportunity_id))
         return opportunity
