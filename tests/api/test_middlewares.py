@@ -230,3 +230,22 @@ def test_a_post_refused_by_the_body_limits_does_not_claim_its_idempotency_key(
     )
     assert opened.status == 201
     assert "idempotent-replayed" not in opened.headers
+
+
+def test_a_request_asks_nothing_of_opentelemetry(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trace = pytest.importorskip("opentelemetry.trace")
+    asked: list[str] = []
+    real = trace.get_tracer_provider
+
+    def counted() -> object:
+        asked.append("tracer provider")
+        return real()
+
+    monkeypatch.setattr(trace, "get_tracer_provider", counted)
+
+    answer = call(app, http_scope("GET", "/v1/opportunities", headers=bearer(app)))
+
+    assert answer.status == 200
+    assert asked == []
