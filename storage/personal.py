@@ -31,7 +31,17 @@ from domain.names import name_key
 from domain.records import INTERACTION_FOLLOW_UPS, INTERACTION_PLANNED, OPENED
 from domain.schema import declared
 from storage.people import People, Person
-from storage.sealing import Nonce, joint_key, open_box, open_name, random_nonce, seal
+from storage.sealing import (
+    Nonce,
+    Opened,
+    Opener,
+    epoch,
+    joint_key,
+    open_name,
+    opener,
+    random_nonce,
+    seal,
+)
 
 ERASED = "[erased]"
 SEALED = "[sealed]"  # text about people, read where it is left sealed
@@ -122,6 +132,19 @@ class SealedText:
     box: str
 
 
+_UNSEEN: Any = object()
+
+
+def _since(people: KeyRing | None) -> int:
+    """Before opening anything: notice an erasure made elsewhere (`People.generation`,
+    which forgets what was opened), then the sealing's count of forgettings to keep what
+    is opened by (`Opened.keep`)."""
+    generation = getattr(people, "generation", None)
+    if generation is not None:
+        generation()
+    return epoch()
+
+
 class PersonAsToken(Transcoding):
     """A person as stored: one string, "REFERENCE BOX" (neither holds a space). One string
     rather than an object of two: a token is parsed with every read of the log, and a
@@ -133,15 +156,21 @@ class PersonAsToken(Transcoding):
 
     def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
+        self._read = Opened()  # token as stored -> what it reads as
 
     def encode(self, obj: PersonToken) -> str:
         return f"{obj.reference} {obj.box}"
 
     def decode(self, data: str) -> str:
-        reference, _, box = data.partition(" ")
         if _LEFT_SEALED.get():
-            return reference
-        return self.read(reference, box)
+            return data.partition(" ")[0]
+        found: str | None = self._read.get(data)
+        if found is None:
+            since = _since(self.people())
+            reference, _, box = data.partition(" ")
+            found = self.read(reference, box)
+            self._read.keep(data, found, since)
+        return found
 
     def read(self, reference: str, box: str) -> str:
         if _LEFT_SEALED.get():
@@ -172,6 +201,7 @@ class SealedAsToken(Transcoding):
 
     def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
+        self._openers = Opened()  # the references as stored -> their Opener, or None
 
     def encode(self, obj: SealedText) -> str:
         return " ".join((*obj.references, obj.box))
@@ -179,21 +209,32 @@ class SealedAsToken(Transcoding):
     def decode(self, data: str) -> str:
         if _LEFT_SEALED.get():
             return SEALED
-        *references, box = data.split(" ")
+        references, _, box = data.rpartition(" ")
         return self.read(references, box)
 
-    def read(self, references: list[str], box: str) -> str:
+    def read(self, references: str, box: str) -> str:
+        """The text of `box`, sealed under the people of `references` (separated by
+        spaces), or ERASED once any of them is."""
         people = self.people()
         if people is None:
             return ERASED
+        since = _since(people)
+        found: Opener | None = self._openers.get(references, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._opener(people, references.split(" "))
+            self._openers.keep(references, found, since)
+        text = found.open(box) if found is not None else None
+        return text if text is not None else ERASED
+
+    @staticmethod
+    def _opener(people: KeyRing, references: list[str]) -> Opener | None:
         keys = []
         for ref in references:
             key = people.key(ref)
             if key is None:
-                return ERASED
+                return None
             keys.append(key)
-        text = open_box(joint_key(keys), box, "|".join(references))
-        return text if text is not None else ERASED
+        return opener(keys, "|".join(references))
 
 
 class SealedAsTokenV1(SealedAsToken):
@@ -205,7 +246,7 @@ class SealedAsTokenV1(SealedAsToken):
     def decode(self, data: dict[str, Any]) -> str:  # type: ignore[override]
         if _LEFT_SEALED.get():
             return SEALED
-        return self.read(list(data["refs"]), data["box"])
+        return self.read(" ".join(data["refs"]), data["box"])
 
 
 def register_tokens(transcoder: Any, people: Callable[[], KeyRing | None]) -> None:

@@ -3,14 +3,18 @@
 Deriving a joint key (HKDF) and setting up a cipher cost more than sealing a short text,
 and the same few sets of people come back on every event of a deal: both are kept in
 memory, up to MAX_KEPT of each, until `forget` (which `storage.people.People` calls when
-an erasure anywhere drops every key it held)."""
+an erasure anywhere drops every key it held). So are what readers have opened (`Opened`):
+a person's name by its token, the opener of the texts sealed under a set of people."""
 
 from __future__ import annotations
 
 import base64
 import secrets
 import threading
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -26,6 +30,60 @@ _lock = threading.Lock()
 _ciphers: dict[bytes, AESGCM] = {}
 _joint: dict[tuple[bytes, ...], bytes] = {}
 _names: dict[tuple[bytes, str, str], str | None] = {}
+_opened: weakref.WeakSet[Opened] = weakref.WeakSet()
+_epoch = 0  # how many times `forget` ran
+
+
+def epoch() -> int:
+    """Moves each time `forget` runs: what was opened before it must not be kept after."""
+    return _epoch
+
+
+class Opened:
+    """What a reader opened, by what was stored (at most MAX_KEPT, dropped all at once when
+    full): emptied by `forget`. `keep` keeps nothing opened before a `forget` that ran
+    meanwhile, so an erased name is never kept past its erasure."""
+
+    def __init__(self) -> None:
+        self._found: dict[Hashable, Any] = {}
+        with _lock:
+            _opened.add(self)
+
+    def get(self, stored: Hashable, default: Any = None) -> Any:
+        return self._found.get(stored, default)
+
+    def keep(self, stored: Hashable, opened: Any, since: int) -> None:
+        """Keep `opened` unless `forget` ran after `since` (`epoch()` before opening)."""
+        with _lock:
+            if since != _epoch:
+                return
+            if len(self._found) >= MAX_KEPT:
+                self._found.clear()
+            self._found[stored] = opened
+
+    def clear(self) -> None:
+        self._found.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class Opener:
+    """Opens the texts sealed under one set of people's keys (their joint key's cipher,
+    and the references they are bound to)."""
+
+    cipher: AESGCM
+    bound: bytes
+
+    def open(self, box: str) -> str | None:
+        raw = base64.b64decode(box)
+        try:
+            return self.cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self.bound).decode()
+        except InvalidTag:
+            return None
+
+
+def opener(keys: Sequence[bytes], bound: str) -> Opener:
+    """The opener of texts sealed under the joint key of `keys`, bound to `bound`."""
+    return Opener(_cipher(joint_key(keys)), bound.encode())
 
 
 def random_nonce(_key: bytes, _text: str, _bound: str) -> bytes:
@@ -53,13 +111,7 @@ def seal(key: bytes, text: str, bound: str, nonce: Nonce = random_nonce) -> str:
 def open_box(key: bytes, box: str, bound: str) -> str | None:
     """The text sealed in `box`, or None when `key` or `bound` is not the one it was
     sealed with."""
-    raw = base64.b64decode(box)
-    try:
-        return (
-            _cipher(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], bound.encode()).decode()
-        )
-    except InvalidTag:
-        return None
+    return Opener(_cipher(key), bound.encode()).open(box)
 
 
 def open_name(key: bytes, box: str, bound: str) -> str | None:
@@ -91,8 +143,12 @@ def joint_key(keys: Sequence[bytes]) -> bytes:
 
 
 def forget() -> None:
-    """Drop every key and cipher kept (after an erasure)."""
+    """Drop every key, cipher and opened text kept (after an erasure)."""
+    global _epoch  # noqa: PLW0603 (the module's one count of forgettings)
     with _lock:
+        _epoch += 1
         _ciphers.clear()
         _joint.clear()
         _names.clear()
+        for opened in list(_opened):
+            opened.clear()

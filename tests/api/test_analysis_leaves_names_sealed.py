@@ -48,8 +48,8 @@ def test_the_analysis_opens_no_name_and_counts_as_it_does_with_every_name_open(
     def refuse(*_args: Any) -> None:
         raise AssertionError("the analysis opened a sealed box")
 
-    monkeypatch.setattr(storage.personal, "open_box", refuse)
     monkeypatch.setattr(storage.sealing, "open_box", refuse)  # names, through open_name
+    monkeypatch.setattr(storage.sealing.Opener, "open", refuse)  # texts
     answer = analyze(app)
     assert (answer["closed"], answer["won"], answer["lost"]) == (2, 1, 1)
     assert [row["departments"] for row in answer["by_bought_in_departments"]

@@ -17,7 +17,7 @@ from storage.personal import (
     register_tokens,
     token_reference,
 )
-from storage.sealing import joint_key, seal
+from storage.sealing import Opened, epoch, forget, joint_key, seal
 from storage.transcoding import OrjsonTranscoder
 
 ANA = "person-0123456789ab"
@@ -82,6 +82,48 @@ def test_tokens_of_both_forms_read_as_erased_once_a_key_is_gone() -> None:
     for stored in (coder.encode({"contact": token, "note": text}), first_form(token, text)):
         assert coder.decode(stored) == {"contact": "Ana Silva", "note": ERASED}
         assert forgotten.decode(stored) == {"contact": ANA, "note": ERASED}
+
+
+class Ring:
+    """A key ring whose people can be erased, telling the sealing to forget as
+    `storage.people.People` does when it notices an erasure."""
+
+    def __init__(self, *known: tuple[str, bytes]) -> None:
+        self.keys = dict(known)
+
+    def key(self, reference: str) -> bytes | None:
+        return self.keys.get(reference)
+
+    def erase(self, reference: str) -> None:
+        del self.keys[reference]
+        forget()
+
+
+def test_a_name_and_a_text_read_before_an_erasure_read_erased_after_it() -> None:
+    token, text = ana_token(), text_about_both()
+    ring = Ring((ANA, ANA_KEY), (BEN, BEN_KEY))
+    coder = OrjsonTranscoder()
+    register_tokens(coder, lambda: ring)  # type: ignore[arg-type, return-value]
+    stored = coder.encode({"contact": token, "note": text})
+    assert coder.decode(stored) == {"contact": "Ana Silva", "note": "Ana met Ben"}
+
+    ring.erase(ANA)
+
+    assert coder.decode(stored) == {"contact": ANA, "note": ERASED}
+
+
+def test_what_was_opened_before_a_forgetting_is_not_kept_after_it() -> None:
+    opened = Opened()
+    since = epoch()
+    opened.keep("kept", "Ana Silva", since)
+    forget()  # an erasure, between opening the next one and keeping it
+
+    opened.keep("opened before", "Ben Okafor", since)
+
+    assert opened.get("kept") is None
+    assert opened.get("opened before") is None
+    opened.keep("opened after", "Ben Okafor", epoch())
+    assert opened.get("opened after") == "Ben Okafor"
 
 
 def test_tokens_of_both_forms_left_sealed_read_as_reference_and_sealed() -> None:
