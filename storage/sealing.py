@@ -9,6 +9,7 @@ a person's name by its token, the opener of the texts sealed under a set of peop
 from __future__ import annotations
 
 import base64
+import binascii
 import secrets
 import threading
 import weakref
@@ -74,7 +75,7 @@ class Opener:
     bound: bytes
 
     def open(self, box: str) -> str | None:
-        raw = base64.b64decode(box)
+        raw = binascii.a2b_base64(box)  # base64.b64decode without its Python wrapper
         try:
             return self.cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self.bound).decode()
         except InvalidTag:
