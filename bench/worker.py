@@ -2,6 +2,7 @@
 
     python -m bench.worker raw|rebuild|catch-up|analyze|accounts
     python -m bench.worker generate COUNT SEED
+    python -m bench.worker loads [COUNT]
 
 on SMALLWINS_DATABASE_URL (with SMALLWINS_INTEGRITY_KEY). Prints one JSON line: events
 (the log's length), seconds, per view seconds and events applied (rebuild, catch-up),
@@ -9,7 +10,9 @@ peak_rss_mb (VmHWM at the end), helper_peak_rss_mb (the largest child's, e.g. a
 sweep's helper processes). `generate` writes COUNT more opportunities through the
 demo generator's bulk path. `accounts` reads the first page (limit 50) of the accounts list
 in every order, and one account, from the caught-up views, and prints each read's latencies
-(`latencies_ms`: p50 and p99 per read)."""
+(`latencies_ms`: p50 and p99 per read). `loads` loads the first COUNT opportunities of the
+log (default 1,000) one by one, as the writer and the projection runner load a deal they
+hold no copy of, and prints `us_per_deal`."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from bench.measure import peak_rss_mb
 from bench.stores import with_people
 from demo import generate
 from domain.application import Opportunities
+from domain.records import OPENED
 from projections.analysis import analyze
 from storage.config import eventsourcing_env
 from storage.gateway import Database
@@ -47,6 +51,27 @@ def read_and_decode(app: Opportunities) -> int:
         app.records_of(batch)
         count += len(batch)
         start = batch[-1].id
+
+
+def cold_loads(app: Opportunities, count: int) -> tuple[int, int]:
+    """Load the first `count` opportunities of the log one by one (nothing held before):
+    how many were loaded, and the microseconds a load took on average."""
+    seen: dict[Any, None] = {}
+    start = 0
+    while len(seen) < count:
+        batch = app.recorder.select_notifications(
+            start=start, limit=BATCH, inclusive_of_start=False
+        )
+        if not batch:
+            break
+        for notification in batch:
+            if notification.topic.endswith(f".{OPENED}") and len(seen) < count:
+                seen[notification.originator_id] = None
+        start = batch[-1].id
+    started = time.perf_counter()
+    for deal in seen:
+        app.load(deal)
+    return len(seen), round((time.perf_counter() - started) * 1e6 / max(1, len(seen)))
 
 
 def main(mode: str, *args: str) -> dict[str, Any]:
@@ -77,6 +102,9 @@ def main(mode: str, *args: str) -> dict[str, Any]:
         elif mode == "accounts":
             answer["events"] = int(app.recorder.max_notification_id() or 0)
             answer["latencies_ms"] = time_account_reads(database)
+        elif mode == "loads":
+            count = int(args[0]) if args else 1000
+            answer["deals"], answer["us_per_deal"] = cold_loads(app, count)
         elif mode == "analyze":
             answer["events"] = int(app.recorder.max_notification_id() or 0)
             answer["closed"] = analyze(app)["closed"]
