@@ -55,6 +55,7 @@ def erase(services: Services, account: str, name: str, erased_by: str) -> Erasur
                 "DELETE FROM idempotency_keys WHERE body LIKE ?", (f"%{oid}%",)
             )  # answers remembered for a repeat showed the name
         _drop_snapshots(services, cursor, found.opportunities)
+    people.erased()  # what another thread read before the commit
     refresh(services.runner, found.opportunities)
     _wipe_logs(services)
     time.sleep(2 * GENERATION_SECONDS)  # every process has dropped what it remembered

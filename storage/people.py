@@ -378,6 +378,14 @@ class People:
             self._forget()
             self._generation = -1
 
+    def erased(self) -> None:
+        """After an erasure's transaction committed: drop again what was read while it was
+        being made (another thread could still read the key before the commit, and keep
+        the name), and read the store's count of erasures afresh at the next look."""
+        with self._lock:
+            self._forget()
+            self._generation = -1
+
     def erasures(self) -> list[Erasure]:
         with self.database.read() as cursor:
             cursor.execute(

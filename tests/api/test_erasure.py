@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import orjson
 import pytest
+
+from api import erasure
 
 # Every app here runs in this process: erasures wait 0.1 s for the others, not 2 s.
 pytestmark = pytest.mark.usefixtures("quick_erasure_generations")
@@ -188,3 +191,24 @@ def test_the_name_is_in_no_file_of_the_store_afterwards(
     for name, content in found.items():
         assert b"Kofi" not in content, name
         assert b"kofi" not in content, name
+
+
+def test_a_name_read_while_the_erasure_was_being_made_shows_nowhere_after_it(
+    api: Any, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = story(api, clock)
+    services = api.app.state.services
+    real = erasure._drop_snapshots
+
+    def read_meanwhile(*args: Any) -> None:
+        # Another reader, before the erasure commits: the key is still in the store.
+        assert NAME in str(services.opportunities.history(UUID(deal)))
+        real(*args)
+
+    monkeypatch.setattr(erasure, "_drop_snapshots", read_meanwhile)
+    response = api.client.post(
+        "/v1/people/erase", json={"account": "Globex", "name": NAME}, headers=api.auth("admin")
+    )
+    assert response.status_code == 200, response.text
+
+    assert NAME not in everything(api, deal)

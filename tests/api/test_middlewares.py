@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -232,18 +233,25 @@ def test_a_post_refused_by_the_body_limits_does_not_claim_its_idempotency_key(
     assert "idempotent-replayed" not in opened.headers
 
 
+def counted(real: Any, name: str, asked: list[str]) -> Any:
+    def asking() -> object:
+        asked.append(name)
+        return real()
+
+    return asking
+
+
 def test_a_request_asks_nothing_of_opentelemetry(
     app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    trace = pytest.importorskip("opentelemetry.trace")
     asked: list[str] = []
-    real = trace.get_tracer_provider
-
-    def counted() -> object:
-        asked.append("tracer provider")
-        return real()
-
-    monkeypatch.setattr(trace, "get_tracer_provider", counted)
+    for module, getter in (
+        ("opentelemetry.trace", "get_tracer_provider"),
+        ("opentelemetry.metrics", "get_meter_provider"),
+        ("opentelemetry._logs", "get_logger_provider"),
+    ):
+        found = pytest.importorskip(module)
+        monkeypatch.setattr(found, getter, counted(getattr(found, getter), getter, asked))
 
     answer = call(app, http_scope("GET", "/v1/opportunities", headers=bearer(app)))
 
