@@ -170,7 +170,7 @@ class PersonAsToken(Transcoding):
         found: str | None = self._read.get(data)
         if found is None:
             reference, _, box = data.partition(" ")
-            found = self.read(reference, box)
+            found = self._open(people, reference, box, open_box)  # kept here, not twice
             if people is not None:  # without a key ring it reads as the reference for now
                 self._read.keep(data, found, since)
         return found
@@ -178,9 +178,18 @@ class PersonAsToken(Transcoding):
     def read(self, reference: str, box: str) -> str:
         if _LEFT_SEALED.get():
             return reference
-        people = self.people()
+        return self._open(self.people(), reference, box, open_name)
+
+    @staticmethod
+    def _open(
+        people: KeyRing | None,
+        reference: str,
+        box: str,
+        opening: Callable[[bytes, str, str], str | None],
+    ) -> str:
+        """The name in `box`, or the reference once the person is erased."""
         key = people.key(reference) if people is not None else None
-        name = open_name(key, box, reference) if key is not None else None
+        name = opening(key, box, reference) if key is not None else None
         return name if name is not None else reference
 
 

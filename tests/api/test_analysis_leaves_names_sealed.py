@@ -49,7 +49,8 @@ def test_the_analysis_opens_no_name_and_counts_as_it_does_with_every_name_open(
         raise AssertionError("the analysis opened a sealed box")
 
     storage.sealing.forget()  # nothing opened above is kept for the analysis to find
-    monkeypatch.setattr(storage.sealing, "open_box", refuse)  # names, through open_name
+    monkeypatch.setattr(storage.personal, "open_box", refuse)  # names
+    monkeypatch.setattr(storage.sealing, "open_box", refuse)  # names of the first form
     monkeypatch.setattr(storage.sealing.Opener, "open", refuse)  # texts
     answer = analyze(app)
     assert (answer["closed"], answer["won"], answer["lost"]) == (2, 1, 1)
