@@ -57,9 +57,18 @@ def erase(services: Services, account: str, name: str, erased_by: str) -> Erasur
         _drop_snapshots(services, cursor, found.opportunities)
     people.erased()  # what another thread read before the commit
     refresh(services.runner, found.opportunities)
+    _wait_for_every_process()
+    # Again: another process's runner could still project these deals from what it
+    # remembered until it saw the erasure, writing the name back into a view row.
+    refresh(services.runner, found.opportunities)
     _wipe_logs(services)
-    time.sleep(2 * GENERATION_SECONDS)  # every process has dropped what it remembered
     return erasure
+
+
+def _wait_for_every_process() -> None:
+    """Until every process has seen the erasure and dropped what it remembered (each
+    reads the store's count of erasures at most GENERATION_SECONDS apart)."""
+    time.sleep(2 * GENERATION_SECONDS)
 
 
 def mentions(services: Services, reference: str) -> Mentions:

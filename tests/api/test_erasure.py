@@ -212,3 +212,32 @@ def test_a_name_read_while_the_erasure_was_being_made_shows_nowhere_after_it(
     assert response.status_code == 200, response.text
 
     assert NAME not in everything(api, deal)
+
+
+def test_a_row_written_by_another_process_from_what_it_remembered_is_written_again(
+    api: Any, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deal = story(api, clock)
+    services = api.app.state.services
+    assert services.runner.wait_for(services.runner.head(), 10.0)
+    database = services.database
+    remembered = database.fetch_one("SELECT state FROM pipeline WHERE opportunity_id = ?", (deal,))
+    assert NAME in str(remembered[0])
+    real = erasure._wait_for_every_process
+
+    def another_process_writes_meanwhile() -> None:
+        # Another process's runner, not yet aware of the erasure, projects the deal from
+        # the state it remembered while this one waits for every process to forget.
+        with database.transaction() as cursor:
+            cursor.execute(
+                "UPDATE pipeline SET state = ? WHERE opportunity_id = ?", (remembered[0], deal)
+            )
+        real()
+
+    monkeypatch.setattr(erasure, "_wait_for_every_process", another_process_writes_meanwhile)
+    response = api.client.post(
+        "/v1/people/erase", json={"account": "Globex", "name": NAME}, headers=api.auth("admin")
+    )
+    assert response.status_code == 200, response.text
+
+    assert NAME not in api.client.get(f"/v1/opportunities/{deal}", headers=api.auth()).text
