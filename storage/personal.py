@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -47,6 +47,9 @@ from storage.sealing import (
 ERASED = "[erased]"
 SEALED = "[sealed]"  # text about people, read where it is left sealed
 _LEFT_SEALED: ContextVar[bool] = ContextVar("smallwins_names_left_sealed", default=False)
+_TEXT_KEPT: ContextVar[Mapping[str, tuple[str, ...]] | None] = ContextVar(
+    "smallwins_text_kept", default=None
+)
 
 
 @contextmanager
@@ -60,6 +63,20 @@ def names_left_sealed() -> Iterator[None]:
         yield
     finally:
         _LEFT_SEALED.reset(token)
+
+
+@contextmanager
+def only_text_of(kept: Mapping[str, tuple[str, ...]]) -> Iterator[None]:
+    """Reads within it open, of the text about people, only the fields `kept` names for
+    each event type (`domain.state.TEXT_KEPT`); the rest reads as SEALED. For the views,
+    whose states keep a few of an event's texts and show no other: most of the texts
+    sealed are notes and outcomes, each one decryption that no view would show. Names of
+    people are opened as usual."""
+    token = _TEXT_KEPT.set(kept)
+    try:
+        yield
+    finally:
+        _TEXT_KEPT.reset(token)
 
 
 class KeyRing(Protocol):
@@ -299,11 +316,30 @@ def _fields(event_class: type) -> _Fields:
     )
 
 
+_SEALED_TAGS = frozenset((SealedAsToken.name, SealedAsTokenV1.name))  # every form of it
+
+
+@functools.cache
+def _left(event_class: type, kept: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of `event_class` sealed when people are named, but those `kept`."""
+    return tuple(name for name in _fields(event_class).sealed if name not in kept)
+
+
 class PersonalMapper(Mapper[UUID]):
     """The library's mapper, with each person an event names stored as a token."""
 
     protector: Protector | None = None
     people: KeyRing | None = None  # whose keys `prepare` fetches ahead
+
+    def decode_state(self, event_class: type, data: bytes) -> Any:
+        """An event's stored state decoded, its text about people left sealed where a
+        read within `only_text_of` does not keep it."""
+        kept = _TEXT_KEPT.get()
+        left = () if kept is None else _left(event_class, kept.get(event_class.__name__, ()))
+        leaving = getattr(self.transcoder, "decode_leaving", None)  # storage.transcoding
+        if not left or leaving is None:
+            return self.transcoder.decode(data)
+        return leaving(data, left, _SEALED_TAGS, SEALED)
 
     def prepare(self, stored: Sequence[StoredEvent]) -> None:
         """Before a batch is decoded: fetch the keys of every person it names at once
