@@ -81,13 +81,6 @@ def fold(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
-def decode_state(mapper: Any, event_class: type, data: bytes) -> Any:
-    """An event's stored state as the mapper's transcoder decodes it, or as the mapper
-    says where it can (`PersonalMapper.decode_state`, which may leave some of it sealed)."""
-    decode = getattr(mapper, "decode_state", None)
-    return mapper.transcoder.decode(data) if decode is None else decode(event_class, data)
-
-
 def prepare_batch(mapper: Any, stored: Sequence[StoredEvent]) -> None:
     """Tell a mapper that can be told (`PersonalMapper.prepare`) a batch it will decode."""
     prepare = getattr(mapper, "prepare", None)
@@ -298,7 +291,7 @@ class Opportunities(Application[UUID]):
         if mapper.cipher or mapper.compressor:
             return to_record(mapper.to_domain_event(stored))
         event_class = resolve_topic(stored.topic)
-        state = decode_state(mapper, event_class, stored.state)
+        state = mapper.transcoder.decode(stored.state)
         upcast(event_class, state)
         return record_from_state(event_class, stored.originator_version, state)
 

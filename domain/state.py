@@ -19,7 +19,6 @@ from domain.profile import Profile
 from domain.records import (
     CLOSING_TYPES,
     EVENT_RETRACTED,
-    INTERACTION_PLANNED,
     OPENED,
     PAUSED,
     RESUMED,
@@ -27,15 +26,6 @@ from domain.records import (
     is_small_win,
 )
 from domain.relationships import Relationships, RelationshipTally
-
-# The free text a deal's state keeps, by event type: a planned interaction's purpose and
-# commitment objective (`Plans`) and a pause's reason (`Lifecycle`). The rest of the free
-# text (notes, outcomes, other reasons, a stakeholder's title) only the history shows, so
-# whatever keeps states (the views) may read it unopened (`storage.personal.only_text_of`).
-TEXT_KEPT: Mapping[str, tuple[str, ...]] = {
-    INTERACTION_PLANNED: ("purpose", "commitment_objective"),
-    PAUSED: ("reason",),
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from domain.state import DealState
 from projections.render import rfc3339
 from projections.view import OpportunityView, Rows
 from storage.gateway import Database
+from storage.personal import opened
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 UNSCHEDULED = 2**62  # the sort value of an interaction without a time: after every instant
@@ -69,8 +70,8 @@ class AgendaView(OpportunityView):
                 "contact": interaction.contact,
                 "department": interaction.department,
                 "channel": interaction.channel,
-                "purpose": interaction.purpose,
-                "commitment_objective": interaction.commitment_objective,
+                "purpose": opened(interaction.purpose),
+                "commitment_objective": opened(interaction.commitment_objective),
                 "planned_for": rfc3339(planned) if planned is not None else None,
                 "overdue": False,  # set when read
                 "slips": interaction.slips,

@@ -13,6 +13,7 @@ from domain.lifecycle import CLOSED_STATUSES
 from domain.momentum import Momentum
 from domain.plans import Interaction
 from domain.state import OpportunityState
+from storage.personal import opened
 
 
 def rfc3339(value: datetime) -> str:
@@ -51,8 +52,8 @@ def render_interaction(interaction: Interaction) -> dict[str, Any]:
         "contact": interaction.contact,
         "department": interaction.department,
         "channel": interaction.channel,
-        "purpose": interaction.purpose,
-        "commitment_objective": interaction.commitment_objective,
+        "purpose": opened(interaction.purpose),
+        "commitment_objective": opened(interaction.commitment_objective),
         "planned_for": _when(interaction.planned_for),
         "overdue": False,  # set by `finish` at the moment of reading
         "slips": interaction.slips,
@@ -116,7 +117,7 @@ def render_state(opportunity_id: str, state: OpportunityState) -> dict[str, Any]
             "coverage": rels.coverage,
         },
         "paused": {
-            "reason": pause.reason,
+            "reason": opened(pause.reason),
             "since": rfc3339(pause.since),
             "resume_on": pause.resume_on.isoformat() if pause.resume_on else None,
         }

@@ -19,7 +19,7 @@ from uuid import UUID
 from domain.application import Opportunities
 from domain.errors import OpportunityNotFound
 from domain.records import EventRecord
-from domain.state import TEXT_KEPT, DealState
+from domain.state import DealState
 from projections.sweep import SWEEP_EVENTS, LogPages, Page
 from projections.sweep_pool import SweepPool, job_for
 from projections.tracking import (
@@ -39,7 +39,7 @@ from projections.tracking import (
 )
 from projections.view import Change, OpportunityView, changes_of, is_opportunity, others_of, play
 from storage.gateway import Cursor, Database
-from storage.personal import only_text_of
+from storage.personal import texts_opened_when_shown
 
 log = logging.getLogger("smallwins.projections")
 STATISTICS_AFTER = 10_000  # events applied before the views' statistics are refreshed
@@ -188,7 +188,7 @@ class ProjectionRunner:
         their rows and positions are written in one transaction. Returns how many events
         were applied (0: those views are at the head, or another runner got there first)."""
         wanted = [self._view(n).name for n in (names or list(self.views))]
-        with only_text_of(TEXT_KEPT):  # the views show no other text about people
+        with texts_opened_when_shown():  # the views show few of them
             return self._step(wanted)
 
     def _step(self, wanted: list[str]) -> int:

@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.application import Opportunities
-from domain.state import TEXT_KEPT
 from projections.sweep import LogPages, Page
 from projections.view import OpportunityView, Others, Rows, changes_of, others_of
 from storage.config import StorageConfig
 from storage.gateway import Cursor, Database
 from storage.people import People
-from storage.personal import install_people, only_text_of
+from storage.personal import install_people, texts_opened_when_shown
 
 # Environment the helpers must not inherit: they decode with the app's mapper only and read
 # through their own Database; nothing of theirs opens the library's recorders.
@@ -164,7 +163,7 @@ def _compute(
 ) -> tuple[dict[str, Rows], list[str], int, Others]:
     database: Database = _helper["database"]
     log: LogPages = _helper["log"]
-    with database.read() as cursor, only_text_of(TEXT_KEPT):  # as the runner reads them
+    with database.read() as cursor, texts_opened_when_shown():  # as the runner reads
         histories, events = log.histories(cursor, page, head, _helper["records_of"])
     views: dict[str, OpportunityView] = _helper["views"]
     changes = changes_of(histories, [views[n] for n in names])

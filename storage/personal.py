@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -47,9 +47,7 @@ from storage.sealing import (
 ERASED = "[erased]"
 SEALED = "[sealed]"  # text about people, read where it is left sealed
 _LEFT_SEALED: ContextVar[bool] = ContextVar("smallwins_names_left_sealed", default=False)
-_TEXT_KEPT: ContextVar[Mapping[str, tuple[str, ...]] | None] = ContextVar(
-    "smallwins_text_kept", default=None
-)
+_WHEN_SHOWN: ContextVar[bool] = ContextVar("smallwins_texts_opened_when_shown", default=False)
 
 
 @contextmanager
@@ -66,17 +64,44 @@ def names_left_sealed() -> Iterator[None]:
 
 
 @contextmanager
-def only_text_of(kept: Mapping[str, tuple[str, ...]]) -> Iterator[None]:
-    """Reads within it open, of the text about people, only the fields `kept` names for
-    each event type (`domain.state.TEXT_KEPT`); the rest reads as SEALED. For the views,
-    whose states keep a few of an event's texts and show no other: most of the texts
-    sealed are notes and outcomes, each one decryption that no view would show. Names of
-    people are opened as usual."""
-    token = _TEXT_KEPT.set(kept)
+def texts_opened_when_shown() -> Iterator[None]:
+    """Reads within it open no text about people: each reads as an `Unopened`, which
+    `opened` opens where it is shown. For the views: of the texts sealed, they show only
+    the purpose and commitment objective of an interaction still open and the reason of a
+    pause under way, so a rebuild opens a few hundred texts where it read tens of
+    thousands (every note, outcome, and the purpose of every interaction since done).
+    Names of people are opened as usual."""
+    token = _WHEN_SHOWN.set(True)
     try:
         yield
     finally:
-        _TEXT_KEPT.reset(token)
+        _WHEN_SHOWN.reset(token)
+
+
+class Unopened(str):
+    """Text about people, read but not opened (`texts_opened_when_shown`): a string that
+    reads as SEALED, holding what opens it. Never kept opened: `opened` opens it each time
+    with the keys as they are then, so an erasure meanwhile leaves it ERASED."""
+
+    references: str  # as stored: separated by spaces
+    box: str
+    reader: SealedAsToken
+
+    def __new__(cls, reader: SealedAsToken, references: str, box: str) -> Unopened:
+        text = super().__new__(cls, SEALED)
+        text.reader, text.references, text.box = reader, references, box
+        return text
+
+    def __reduce__(self) -> Any:
+        msg = "text about people read unopened stays in the process that read it"
+        raise TypeError(msg)
+
+
+def opened(text: str | None) -> str | None:
+    """What a text shows: an `Unopened` opened, anything else as it is."""
+    if type(text) is Unopened:
+        return text.reader.read(text.references, text.box)
+    return text
 
 
 class KeyRing(Protocol):
@@ -239,6 +264,8 @@ class SealedAsToken(Transcoding):
         if _LEFT_SEALED.get():
             return SEALED
         references, _, box = data.rpartition(" ")
+        if _WHEN_SHOWN.get():
+            return Unopened(self, references, box)
         return self.read(references, box)
 
     def read(self, references: str, box: str) -> str:
@@ -278,7 +305,10 @@ class SealedAsTokenV1(SealedAsToken):
     def decode(self, data: dict[str, Any]) -> str:  # type: ignore[override]
         if _LEFT_SEALED.get():
             return SEALED
-        return self.read(" ".join(data["refs"]), data["box"])
+        references = " ".join(data["refs"])
+        if _WHEN_SHOWN.get():
+            return Unopened(self, references, data["box"])
+        return self.read(references, data["box"])
 
 
 def register_tokens(transcoder: Any, people: Callable[[], KeyRing | None]) -> None:
@@ -316,30 +346,11 @@ def _fields(event_class: type) -> _Fields:
     )
 
 
-_SEALED_TAGS = frozenset((SealedAsToken.name, SealedAsTokenV1.name))  # every form of it
-
-
-@functools.cache
-def _left(event_class: type, kept: tuple[str, ...]) -> tuple[str, ...]:
-    """The fields of `event_class` sealed when people are named, but those `kept`."""
-    return tuple(name for name in _fields(event_class).sealed if name not in kept)
-
-
 class PersonalMapper(Mapper[UUID]):
     """The library's mapper, with each person an event names stored as a token."""
 
     protector: Protector | None = None
     people: KeyRing | None = None  # whose keys `prepare` fetches ahead
-
-    def decode_state(self, event_class: type, data: bytes) -> Any:
-        """An event's stored state decoded, its text about people left sealed where a
-        read within `only_text_of` does not keep it."""
-        kept = _TEXT_KEPT.get()
-        left = () if kept is None else _left(event_class, kept.get(event_class.__name__, ()))
-        leaving = getattr(self.transcoder, "decode_leaving", None)  # storage.transcoding
-        if not left or leaving is None:
-            return self.transcoder.decode(data)
-        return leaving(data, left, _SEALED_TAGS, SEALED)
 
     def prepare(self, stored: Sequence[StoredEvent]) -> None:
         """Before a batch is decoded: fetch the keys of every person it names at once

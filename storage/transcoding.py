@@ -8,7 +8,7 @@ module, which is most of the cost of reading the log (catch-up, analysis, histor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import UTC, datetime, timezone
 from typing import Any
 from uuid import UUID
@@ -50,18 +50,6 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def decode(self, data: bytes) -> Any:
         return self._untag(orjson.loads(data))
-
-    def decode_leaving(
-        self, data: bytes, fields: Collection[str], tags: Collection[str], placeholder: Any
-    ) -> Any:
-        """`decode`, with each of `fields` (of the object at the top) whose value is tagged
-        with one of `tags` read as `placeholder`, without decoding it."""
-        obj = orjson.loads(data)
-        for name in fields:
-            value = obj.get(name)
-            if type(value) is dict and value.get(_TAG) in tags:
-                obj[name] = placeholder
-        return self._untag(obj)
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)

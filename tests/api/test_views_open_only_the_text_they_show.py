@@ -1,18 +1,19 @@
-"""The views keep a planned interaction's purpose and commitment objective and a pause's
-reason, and show no other text about people: the projections read the rest of it sealed
-(one decryption less for each note and outcome), and their rows are exactly those of
-projections that open every text."""
+"""Of the text about people, the views show only the purpose and commitment objective of
+an interaction still open and the reason of a pause under way: the projections read every
+text unopened and open those where they show them, and their rows are exactly those of
+projections that open every text as they read it."""
 
 from __future__ import annotations
 
+import contextlib
+import pickle
 from typing import Any
 
 import pytest
 
-import storage.personal
+import projections.runner
 import storage.sealing
-from domain.state import TEXT_KEPT
-from storage.personal import SEALED, only_text_of
+from storage.personal import SEALED, Unopened, opened, texts_opened_when_shown
 from tests.ops.stores import view_rows
 
 
@@ -36,6 +37,9 @@ def deal_with_text_about_people(api: Any, clock: Any) -> None:
     api.record(deal, "InteractionCancelled",
                interaction_id=other["open_interactions"][0]["interaction_id"],
                reason="Sam Ortiz declined")  # fmt: skip
+    api.record(deal, "InteractionPlanned", contact="Sam Ortiz", department="IT",
+               channel="email", purpose="Contract review with Sam Ortiz",
+               commitment_objective="Sam Ortiz signs")  # fmt: skip (still open)
     bought_in = api.record(deal, "StakeholderBoughtIn", stakeholder="Sam Ortiz",
                            department="IT", role="champion", title="CTO",
                            note="Sam Ortiz is in")  # fmt: skip
@@ -43,8 +47,7 @@ def deal_with_text_about_people(api: Any, clock: Any) -> None:
                reason="Sam Ortiz was on the wrong deal")  # fmt: skip
     api.record(deal, "Paused", reason="Sam Ortiz on leave")
     api.record(deal, "Resumed")
-    api.record(deal, "ClosedWon")
-    api.record(deal, "Reopened", reason="Sam Ortiz came back")
+    api.record(deal, "Paused", reason="Sam Ortiz is on holiday")  # under way
 
 
 def every_view_rebuilt(services: Any) -> dict[str, Any]:
@@ -67,7 +70,7 @@ def count_texts_opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return opened
 
 
-def test_the_views_open_only_the_texts_they_keep_and_read_as_if_they_opened_all(
+def test_the_views_open_only_the_texts_they_show_and_read_as_if_they_opened_all(
     api: Any, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deal_with_text_about_people(api, clock)
@@ -77,34 +80,41 @@ def test_the_views_open_only_the_texts_they_keep_and_read_as_if_they_opened_all(
 
     rows = every_view_rebuilt(services)
     assert set(opened) == {
-        "Walk Sam Ortiz through the plan", "Sam Ortiz books a demo",
-        "Pricing with Sam Ortiz", "Sam Ortiz on leave", "Sam Ortiz", "Dee Park",  # and names
+        "Contract review with Sam Ortiz", "Sam Ortiz signs", "Sam Ortiz is on holiday",
+        "Sam Ortiz", "Dee Park",  # and the names
     }  # fmt: skip
+    assert "Sam Ortiz signs" in str(rows)
 
     opened.clear()
-    monkeypatch.setattr(storage.personal, "_left", lambda *_args: ())  # open every text
-    assert every_view_rebuilt(services) == rows
-    assert "Sam Ortiz booked the demo" in opened  # and this time the outcome was opened
+    monkeypatch.setattr(projections.runner, "texts_opened_when_shown", contextlib.nullcontext)
+    assert every_view_rebuilt(services) == rows  # every text opened as it is read
+    assert "Sam Ortiz booked the demo" in opened
     assert "Sam Ortiz is keen" in opened
 
 
-def test_a_read_that_keeps_some_texts_reads_the_others_sealed_and_names_in_full(
+def test_a_text_read_unopened_opens_where_shown_with_the_keys_as_they_are_then(
     api: Any, clock: Any
 ) -> None:
     deal_with_text_about_people(api, clock)
     app = api.app.state.services.opportunities
     stored = app.recorder.select_notifications(start=0, limit=100, inclusive_of_start=False)
-    with only_text_of(TEXT_KEPT):
+    with texts_opened_when_shown():
         records = app.records_of(stored)
     data = {r.type: r.data for r in records}  # the last of each type
-    assert data["InteractionPlanned"]["purpose"] == "Pricing with Sam Ortiz"
-    assert data["InteractionPlanned"]["contact"] == "Sam Ortiz"
-    assert data["Paused"]["reason"] == "Sam Ortiz on leave"
-    assert data["InteractionCompleted"]["outcome"] == SEALED
-    assert data["MeetingGained"]["note"] == SEALED
-    assert data["Reopened"]["reason"] == SEALED
-    assert data["OpportunityOpened"]["note"] == SEALED
-    everything = app.records_of(stored)  # outside it, every text is opened as before
-    assert {r.type: r.data for r in everything}["InteractionCompleted"]["outcome"] == (
-        "Sam Ortiz booked the demo"
-    )
+    outcome = data["InteractionCompleted"]["outcome"]
+    assert type(outcome) is Unopened
+    assert outcome == SEALED
+    assert data["InteractionPlanned"]["contact"] == "Sam Ortiz"  # names are opened
+    assert opened(outcome) == "Sam Ortiz booked the demo"
+    assert opened(data["OpportunityOpened"]["note"]) == "Dee Park asked for it"
+    assert opened("plain text") == "plain text"
+    assert opened(None) is None
+    everything = app.records_of(stored)  # outside it, every text is opened as read
+    assert {r.type: r.data for r in everything}["MeetingGained"]["note"] == "Sam Ortiz is keen"
+
+    erased = api.client.post("/v1/people/erase", json={"account": "Acme Corp", "name": "Sam Ortiz"},
+                             headers=api.auth("admin"))  # fmt: skip
+    assert erased.status_code == 200, erased.text
+    assert opened(outcome) == "[erased]"  # read before the erasure, shown after it
+    with pytest.raises(TypeError):
+        pickle.dumps(outcome)
