@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
 import orjson
@@ -79,18 +79,14 @@ def texts_opened_when_shown() -> Iterator[None]:
 
 
 class Unopened(str):
-    """Text about people, read but not opened (`texts_opened_when_shown`): a string that
-    reads as SEALED, holding what opens it. Never kept opened: `opened` opens it each time
-    with the keys as they are then, so an erasure meanwhile leaves it ERASED."""
+    """Text about people, read but not opened (`texts_opened_when_shown`): the string as
+    stored ("REFERENCE... BOX"), of a class that knows its reader (each reader makes its
+    own: `SealedAsToken.unopened`). Never kept opened: `opened` opens it each time with
+    the keys as they are then, so an erasure meanwhile leaves it ERASED. No attributes of
+    its own: as cheap to make as a string, and never tracked by the garbage collector."""
 
-    references: str  # as stored: separated by spaces
-    box: str
-    reader: SealedAsToken
-
-    def __new__(cls, reader: SealedAsToken, references: str, box: str) -> Unopened:
-        text = super().__new__(cls, SEALED)
-        text.reader, text.references, text.box = reader, references, box
-        return text
+    __slots__ = ()
+    reader: ClassVar[SealedAsToken]
 
     def __reduce__(self) -> Any:
         msg = "text about people read unopened stays in the process that read it"
@@ -99,8 +95,9 @@ class Unopened(str):
 
 def opened(text: str | None) -> str | None:
     """What a text shows: an `Unopened` opened, anything else as it is."""
-    if type(text) is Unopened:
-        return text.reader.read(text.references, text.box)
+    if isinstance(text, Unopened):
+        references, _, box = text.rpartition(" ")
+        return text.reader.read(references, box)
     return text
 
 
@@ -256,6 +253,9 @@ class SealedAsToken(Transcoding):
     def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
         self._openers = Opened()  # the references as stored -> their Opener, or None
+        self.unopened: type[Unopened] = type(
+            "Unopened", (Unopened,), {"__slots__": (), "reader": self}
+        )  # text this reader reads unopened
 
     def encode(self, obj: SealedText) -> str:
         return " ".join((*obj.references, obj.box))
@@ -263,9 +263,9 @@ class SealedAsToken(Transcoding):
     def decode(self, data: str) -> str:
         if _LEFT_SEALED.get():
             return SEALED
-        references, _, box = data.rpartition(" ")
         if _WHEN_SHOWN.get():
-            return Unopened(self, references, box)
+            return self.unopened(data)
+        references, _, box = data.rpartition(" ")
         return self.read(references, box)
 
     def read(self, references: str, box: str) -> str:
@@ -307,7 +307,7 @@ class SealedAsTokenV1(SealedAsToken):
             return SEALED
         references = " ".join(data["refs"])
         if _WHEN_SHOWN.get():
-            return Unopened(self, references, data["box"])
+            return self.unopened(f"{references} {data['box']}")
         return self.read(references, data["box"])
 
 
