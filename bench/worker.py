@@ -33,6 +33,7 @@ from domain.records import OPENED
 from projections.analysis import analyze
 from storage.config import eventsourcing_env
 from storage.gateway import Database
+from storage.personal import texts_opened_when_shown
 
 BATCH = 500  # the projection runner's batch size
 
@@ -40,7 +41,13 @@ BATCH = 500  # the projection runner's batch size
 def read_and_decode(app: Opportunities) -> int:
     """The raw rate's work: select the log in batches and decode every event into the
     record every derived value is computed from (`Opportunities.records_of`, the fastest
-    decoding smallwins has: the bar catch-up is held to)."""
+    decoding smallwins has: the bar catch-up is held to), as the projections decode it:
+    names opened, text about people left unopened (`texts_opened_when_shown`)."""
+    with texts_opened_when_shown():
+        return _read_and_decode(app)
+
+
+def _read_and_decode(app: Opportunities) -> int:
     start, count = 0, 0
     while True:
         batch = app.recorder.select_notifications(
