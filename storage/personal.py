@@ -81,9 +81,10 @@ def texts_opened_when_shown() -> Iterator[None]:
 class Unopened(str):
     """Text about people, read but not opened (`texts_opened_when_shown`): the string as
     stored ("REFERENCE... BOX"), of a class that knows its reader (each reader makes its
-    own: `SealedAsToken.unopened`). Never kept opened: `opened` opens it each time with
-    the keys as they are then, so an erasure meanwhile leaves it ERASED. No attributes of
-    its own: as cheap to make as a string, and never tracked by the garbage collector."""
+    own: `SealedAsToken.unopened`). `opened` opens it with the keys as they are then; the
+    reader keeps what it opened as it keeps names (until an erasure is noticed), so a text
+    shown on every write of its deal is decrypted once. No attributes of its own: as cheap
+    to make as a string, and never tracked by the garbage collector."""
 
     __slots__ = ()
     reader: ClassVar[SealedAsToken]
@@ -96,8 +97,7 @@ class Unopened(str):
 def opened(text: str | None) -> str | None:
     """What a text shows: an `Unopened` opened, anything else as it is."""
     if isinstance(text, Unopened):
-        references, _, box = text.rpartition(" ")
-        return text.reader.read(references, box)
+        return text.reader.shown(text)
     return text
 
 
@@ -253,6 +253,7 @@ class SealedAsToken(Transcoding):
     def __init__(self, people: Callable[[], KeyRing | None]) -> None:
         self.people = people
         self._openers = Opened()  # the references as stored -> their Opener, or None
+        self._shown = Opened()  # text read unopened, as stored -> what it shows
         self.unopened: type[Unopened] = type(
             "Unopened", (Unopened,), {"__slots__": (), "reader": self}
         )  # text this reader reads unopened
@@ -267,6 +268,18 @@ class SealedAsToken(Transcoding):
             return self.unopened(data)
         references, _, box = data.rpartition(" ")
         return self.read(references, box)
+
+    def shown(self, stored: str) -> str:
+        """What text read unopened shows (`opened`): opened, and kept until an erasure."""
+        people = self.people()
+        since = _since(people)
+        found: str | None = self._shown.get(stored)
+        if found is None:
+            references, _, box = stored.rpartition(" ")
+            found = self.read(references, box)
+            if people is not None:
+                self._shown.keep(stored, found, since)
+        return found
 
     def read(self, references: str, box: str) -> str:
         """The text of `box`, sealed under the people of `references` (separated by

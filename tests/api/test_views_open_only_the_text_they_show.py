@@ -92,8 +92,8 @@ def test_the_views_open_only_the_texts_they_show_and_read_as_if_they_opened_all(
     assert "Sam Ortiz is keen" in opened
 
 
-def test_a_text_read_unopened_opens_where_shown_with_the_keys_as_they_are_then(
-    api: Any, clock: Any
+def test_a_text_read_unopened_opens_where_shown_once_and_erased_after_an_erasure(
+    api: Any, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deal_with_text_about_people(api, clock)
     app = api.app.state.services.opportunities
@@ -105,7 +105,11 @@ def test_a_text_read_unopened_opens_where_shown_with_the_keys_as_they_are_then(
     assert isinstance(outcome, Unopened)
     assert outcome.startswith("person-")  # as stored: the references, then the box
     assert data["InteractionPlanned"]["contact"] == "Sam Ortiz"  # names are opened
+    api.app.state.services.runner.stop()  # nothing but this test opens anything
+    decrypted = count_texts_opened(monkeypatch)
     assert opened(outcome) == "Sam Ortiz booked the demo"
+    assert opened(outcome) == "Sam Ortiz booked the demo"  # shown again: kept
+    assert decrypted == ["Sam Ortiz booked the demo"]
     assert opened(data["OpportunityOpened"]["note"]) == "Dee Park asked for it"
     assert opened("plain text") == "plain text"
     assert opened(None) is None
