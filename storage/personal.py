@@ -175,6 +175,18 @@ class SealedText:
 _UNSEEN: Any = object()
 
 
+def _kept(kept: Opened, people: KeyRing | None, stored: str, opening: Callable[[], str]) -> str:
+    """What `stored` reads as: as `kept` holds it, else opened by `opening` and kept there.
+    Without a key ring it reads as the reference or ERASED for now, and is not kept."""
+    since = _since(people)
+    found: str | None = kept.get(stored)
+    if found is None:
+        found = opening()
+        if people is not None:
+            kept.keep(stored, found, since)
+    return found
+
+
 def _since(people: KeyRing | None) -> int:
     """Before opening anything: notice an erasure made elsewhere (`People.generation`,
     which forgets what was opened), then the sealing's count of forgettings to keep what
@@ -205,14 +217,12 @@ class PersonAsToken(Transcoding):
         if _LEFT_SEALED.get():
             return data.partition(" ")[0]
         people = self.people()
-        since = _since(people)
-        found: str | None = self._read.get(data)
-        if found is None:
+
+        def opening() -> str:
             reference, _, box = data.partition(" ")
-            found = self._open(people, reference, box, open_box)  # kept here, not twice
-            if people is not None:  # without a key ring it reads as the reference for now
-                self._read.keep(data, found, since)
-        return found
+            return self._open(people, reference, box, open_box)  # kept here, not twice
+
+        return _kept(self._read, people, data, opening)
 
     def read(self, reference: str, box: str) -> str:
         if _LEFT_SEALED.get():
@@ -271,15 +281,12 @@ class SealedAsToken(Transcoding):
 
     def shown(self, stored: str) -> str:
         """What text read unopened shows (`opened`): opened, and kept until an erasure."""
-        people = self.people()
-        since = _since(people)
-        found: str | None = self._shown.get(stored)
-        if found is None:
+
+        def opening() -> str:
             references, _, box = stored.rpartition(" ")
-            found = self.read(references, box)
-            if people is not None:
-                self._shown.keep(stored, found, since)
-        return found
+            return self.read(references, box)
+
+        return _kept(self._shown, self.people(), stored, opening)
 
     def read(self, references: str, box: str) -> str:
         """The text of `box`, sealed under the people of `references` (separated by
