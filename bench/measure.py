@@ -3,6 +3,7 @@ them; medians with min and max."""
 
 from __future__ import annotations
 
+import os
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,6 +104,17 @@ def peak_rss_mb(pid: int | str = "self") -> float | None:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return None
+
+
+def cpu_seconds(pid: int | str = "self") -> float | None:
+    """The processor time the process used so far, user and system, all its threads (in
+    clock ticks: 10 ms), or None where /proc has no answer."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after the command's name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int | str = "self") -> float | None:

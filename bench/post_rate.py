@@ -2,7 +2,9 @@
 editor key made by that checkout's own command line, its API under uvicorn (as
 `bench.servers` starts it), `--deals` deals opened over HTTP, then `--events` events
 recorded one after another on one connection, round robin over the deals (an interaction
-planned, then completed, as `bench.long_deals` posts them). Prints one JSON line.
+planned, then completed, as `bench.long_deals` posts them). Prints one JSON line, with
+`cpu_us_per_request`: the processor time the API process used meanwhile, all its threads,
+per request (Linux; absent elsewhere).
 
     python -m bench.post_rate [--tree DIR] [--backend sqlite|postgres] [--deals 20]
                               [--events 600]
@@ -22,6 +24,7 @@ from pathlib import Path
 from uuid import UUID
 
 from bench.long_deals import Client, timed, warm_up
+from bench.measure import cpu_seconds
 from bench.servers import API_FACTORY, serve
 from bench.stores import Store, temporary_store
 
@@ -53,9 +56,13 @@ def measure(tree: Path, backend: str, deals: int, events: int) -> dict[str, obje
         try:
             ids = [_open(client, index) for index in range(deals)]
             timed(warm_up(ids), ids, client.post)
+            before = cpu_seconds(server.pid)
             found = timed(events, ids, client.post).as_json()
+            after = cpu_seconds(server.pid)
         finally:
             client.close()
+    if before is not None and after is not None:
+        found["cpu_us_per_request"] = round((after - before) * 1e6 / events, 1)
     return {"tree": str(tree), "backend": backend, "deals": deals, **found}
 
 
