@@ -45,6 +45,50 @@ def test_each_stage_shows_its_count_and_amounts_per_currency(pages: Pages) -> No
     expect(explain).to_contain_text("steady otherwise")
 
 
+# The page's first load answers late: its requests for open and paused deals (without the
+# search below) wait 1.5 s, and each, once the page has read it, counts in `lateAnswers`
+# (a task after the reading, so whatever the page does with the answer is done by then).
+LATE_FIRST_LOAD = """
+(() => {
+  const original = window.fetch.bind(window);
+  window.lateAnswers = 0;
+  window.fetch = async (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    const answer = await original(input, init);
+    const first = /^\\/v1\\/(opportunities|pipeline\\/totals)\\?/.test(url)
+      && /status=(open|paused)/.test(url) && !url.includes("q=UMBR");
+    if (!first) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const read = answer.text.bind(answer);
+    answer.text = async () => {
+      const text = await read();
+      setTimeout(() => { window.lateAnswers += 1; }, 0);
+      return text;
+    };
+    return answer;
+  };
+})();
+"""
+
+
+def test_a_search_made_while_the_first_load_is_on_its_way_is_not_overwritten_by_it(
+    pages: Pages,
+) -> None:
+    context = pages.context(role="editor")
+    context.add_init_script(LATE_FIRST_LOAD)
+    page = pages.tab(context, "/app/")
+    expect(page.locator("#status")).to_have_text("Loading the pipeline…")  # the form listens
+    page.get_by_label("Search", exact=True).fill("UMBR")
+    page.get_by_label("Search", exact=True).press("Enter")
+    expect(page.locator("#status")).to_contain_text("1 open deal:")
+
+    page.wait_for_function("() => window.lateAnswers >= 3")  # the first load's answers were read
+    expect(page.locator("#status")).to_contain_text("1 open deal:")
+    assert cards(page) == ["Umbrella safety audit"]
+    expect(page.locator("#open-totals")).to_have_text("All open deals: 1 · 1 without an amount")
+    expect(page.locator("#board")).not_to_have_attribute("aria-busy", "true")
+
+
 def test_search_and_my_deals_narrow_the_board_and_its_totals(pages: Pages) -> None:
     page = pages.open("/app/")
     page.get_by_label("Search", exact=True).fill("UMBR")

@@ -246,25 +246,33 @@ function summary() {
   return `${plural(open.length, "open deal")}${mine}: ${stalled} stalled, ${single} single-threaded. ${plural(paused.length, "paused deal")}.`;
 }
 
+// Each load is numbered: an answer to a load asked before the latest one (the page's first
+// load, still on its way when a search is submitted) is dropped, never shown over it.
+const asked = { open: 0, closed: 0 };
+
 async function load() {
+  const mine = ++asked.open;
   const params = apiParams(readFilters());
   board.setAttribute("aria-busy", "true");
   announce(status, "Loading the pipeline…");
   try {
-    [open, paused, totals] = await Promise.all([
+    const found = await Promise.all([
       allItems("/v1/opportunities", { ...params, status: "open", sort: "-momentum", limit: 200 }),
       allItems("/v1/opportunities", { ...params, status: "paused", sort: "-momentum", limit: 200 }),
       get("/v1/pipeline/totals", { ...params, status: "open" }),
     ]);
+    if (mine !== asked.open) return;
+    [open, paused, totals] = found;
     renderAll();
     remember([...open, ...paused]);
     announce(status, summary());
   } catch (error) {
+    if (mine !== asked.open) return;
     announce(status, `Could not load the pipeline: ${error.message}`, "error");
   } finally {
-    board.removeAttribute("aria-busy");
+    if (mine === asked.open) board.removeAttribute("aria-busy");
   }
-  await loadClosed();
+  if (mine === asked.open) await loadClosed();
 }
 
 // --- won and lost in a period ---------------------------------------------------------------
@@ -328,6 +336,7 @@ async function loadClosed() {
     return;
   }
   const params = { ...apiParams(readFilters()), closed_from: from ? from.toISOString() : "", closed_to: to ? to.toISOString() : "" };
+  const mine = ++asked.closed;
   try {
     const [won, lost, wonTotals, lostTotals] = await Promise.all([
       allItems("/v1/opportunities", { ...params, status: "won", sort: "-closed_at", limit: 200 }, 10),
@@ -335,11 +344,13 @@ async function loadClosed() {
       get("/v1/pipeline/totals", { ...params, status: "won" }),
       get("/v1/pipeline/totals", { ...params, status: "lost" }),
     ]);
+    if (mine !== asked.closed) return;
     closed = { won, lost, wonTotals, lostTotals };
     shownPerLane.delete("won");
     shownPerLane.delete("lost");
     renderClosed();
   } catch (error) {
+    if (mine !== asked.closed) return;
     replace(closedLists, h("p", { class: "is-error" }, `Could not load the closed deals: ${error.message}`));
   }
 }
