@@ -7,6 +7,7 @@ its own."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -105,6 +106,35 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def late_first_answers(first: str, later: str, delay_ms: int = 1500) -> str:
+    """A script for `context.add_init_script`: answers to requests whose path matches the
+    regular expression `first` and not `later` (the page's first load, not the one asked
+    after it) arrive `delay_ms` late, and each, once the page has read it, counts in
+    `window.lateAnswers` (in a task after the reading: whatever the page does with the
+    answer is done by then)."""
+    pattern = json.dumps([first, later])
+    return (
+        "(() => {"
+        f" const [first, later] = {pattern}.map((p) => new RegExp(p));"
+        " const original = window.fetch.bind(window);"
+        " window.lateAnswers = 0;"
+        " window.fetch = async (input, init) => {"
+        "  const url = String(input instanceof Request ? input.url : input);"
+        "  const answer = await original(input, init);"
+        "  if (!first.test(url) || later.test(url)) return answer;"
+        f"  await new Promise((resolve) => setTimeout(resolve, {delay_ms}));"
+        "  const read = answer.text.bind(answer);"
+        "  answer.text = async () => {"
+        "   const text = await read();"
+        "   setTimeout(() => { window.lateAnswers += 1; }, 0);"
+        "   return text;"
+        "  };"
+        "  return answer;"
+        " };"
+        "})();"
+    )
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.web.conftest import LiveServer, Pages
+from tests.web.conftest import LiveServer, Pages, late_first_answers
 
 try:
     from playwright.sync_api import expect
@@ -45,37 +45,16 @@ def test_each_stage_shows_its_count_and_amounts_per_currency(pages: Pages) -> No
     expect(explain).to_contain_text("steady otherwise")
 
 
-# The page's first load answers late: its requests for open and paused deals (without the
-# search below) wait 1.5 s, and each, once the page has read it, counts in `lateAnswers`
-# (a task after the reading, so whatever the page does with the answer is done by then).
-LATE_FIRST_LOAD = """
-(() => {
-  const original = window.fetch.bind(window);
-  window.lateAnswers = 0;
-  window.fetch = async (input, init) => {
-    const url = String(input instanceof Request ? input.url : input);
-    const answer = await original(input, init);
-    const first = /^\\/v1\\/(opportunities|pipeline\\/totals)\\?/.test(url)
-      && /status=(open|paused)/.test(url) && !url.includes("q=UMBR");
-    if (!first) return answer;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const read = answer.text.bind(answer);
-    answer.text = async () => {
-      const text = await read();
-      setTimeout(() => { window.lateAnswers += 1; }, 0);
-      return text;
-    };
-    return answer;
-  };
-})();
-"""
-
-
 def test_a_search_made_while_the_first_load_is_on_its_way_is_not_overwritten_by_it(
     pages: Pages,
 ) -> None:
     context = pages.context(role="editor")
-    context.add_init_script(LATE_FIRST_LOAD)
+    # the first load's open and paused deals, and their totals, answer late
+    context.add_init_script(
+        late_first_answers(
+            r"^/v1/(opportunities|pipeline/totals)\?.*status=(open|paused)", "q=UMBR"
+        )
+    )
     page = pages.tab(context, "/app/")
     expect(page.locator("#status")).to_have_text("Loading the pipeline…")  # the form listens
     page.get_by_label("Search", exact=True).fill("UMBR")

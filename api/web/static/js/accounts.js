@@ -2,7 +2,7 @@
 // referrals given or the latest small win), a page of accounts at a time, each linked to its
 // own page. Every column is explained under the table.
 
-import { ApiError, get, requireKey } from "./api.js";
+import { ApiError, get, loads, requireKey } from "./api.js";
 import { accountLink, countsText, equityExplanation, wonText } from "./account-view.js";
 import { announce, h, replace, shell, time } from "./ui.js";
 
@@ -46,7 +46,10 @@ function render() {
     h("tbody", {}, rows.map(row))));
 }
 
+const accountLoads = loads();
+
 async function load({ again = false } = {}) {
+  const turn = accountLoads.begin();
   const sort = form.elements.sort.value;
   if (!again) {
     rows = [];
@@ -55,6 +58,7 @@ async function load({ again = false } = {}) {
   announce(status, "Loading the accounts…");
   try {
     const page = await get("/v1/accounts", { sort, limit: PAGE_SIZE, cursor });
+    if (accountLoads.stale(turn)) return;
     rows.push(...page.items);
     cursor = page.next_cursor;
     render();
@@ -62,6 +66,7 @@ async function load({ again = false } = {}) {
     const label = form.elements.sort.selectedOptions[0].textContent.toLowerCase();
     announce(status, `${rows.length} account${rows.length === 1 ? "" : "s"}${cursor ? " so far" : ""}, by ${label}.`);
   } catch (error) {
+    if (accountLoads.stale(turn)) return;
     const missing = error instanceof ApiError && error.status === 404;
     announce(status, missing ? "This server does not offer the accounts yet (/v1/accounts)." : `Could not load the accounts: ${error.message}`, "error");
   }

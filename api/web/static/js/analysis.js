@@ -1,7 +1,7 @@
 // The win-analysis charts, from GET /v1/analytics/wins (DESIGN section 4). If this server
 // does not offer that endpoint (404), the page says so instead of breaking.
 
-import { ApiError, get, requireKey } from "./api.js";
+import { ApiError, get, loads, requireKey } from "./api.js";
 import { barChart } from "./charts.js";
 import { FEW_DEALS, fewDeals, liftExplanation } from "./explain.js";
 import { announce, h, instantFromInput, localInputValue, percent, replace, shell, words } from "./ui.js";
@@ -165,7 +165,10 @@ function chosenAsOf() {
   return instant || "";
 }
 
+const analysisLoads = loads();
+
 async function load() {
+  const turn = analysisLoads.begin();
   const asOf = chosenAsOf();
   if (asOf === null) {
     announce(status, "Not analysed: the moment chosen is in the future.", "error");
@@ -182,9 +185,11 @@ async function load() {
   announce(status, "Loading the analysis…");
   try {
     const result = await get("/v1/analytics/wins", params);
+    if (analysisLoads.stale(turn)) return;
     render(result);
     announce(status, result.closed ? `Analysed ${result.closed} closed deals.` : "No closed deals match: nothing to analyse yet.");
   } catch (error) {
+    if (analysisLoads.stale(turn)) return;
     replace(out);
     if (error instanceof ApiError && error.status === 404) {
       announce(status, "Win analysis is not available on this server: it does not offer /v1/analytics/wins yet. The pipeline and deal pages work without it.", "error");
@@ -194,7 +199,7 @@ async function load() {
       announce(status, `Could not load the analysis: ${error.message}`, "error");
     }
   } finally {
-    out.removeAttribute("aria-busy");
+    if (!analysisLoads.stale(turn)) out.removeAttribute("aria-busy");
   }
 }
 

@@ -122,6 +122,16 @@ export async function get(path, params = {}) {
   return (await request(path + query(params))).data;
 }
 
+/**
+ * Numbers a page's loads of one thing: `begin()` when a load is asked, `stale(turn)` once its
+ * answer is in. An answer to a load asked before the latest is dropped, never shown over the
+ * latest one's (the page's first load still on its way when the reader changes a filter).
+ */
+export function loads() {
+  let asked = 0;
+  return { begin: () => (asked += 1), stale: (turn) => turn !== asked };
+}
+
 /** Every item of a list, following next_cursor to the end (at most `maxPages` pages). */
 export async function allItems(path, params = {}, maxPages = 50) {
   const items = [];

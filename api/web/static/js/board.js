@@ -3,7 +3,7 @@
 // and lost in a chosen period; search, "my deals" and the other filters; on a phone one lane
 // at a time, a few cards and "more". Editors open new deals here; admins see the projections.
 
-import { allItems, allows, get, requireKey, settings as loadSettings } from "./api.js";
+import { allItems, allows, get, loads, requireKey, settings as loadSettings } from "./api.js";
 import { momentumExplanation } from "./explain.js";
 import { openingForm } from "./forms.js";
 import { projectionsPanel } from "./projections.js";
@@ -246,12 +246,11 @@ function summary() {
   return `${plural(open.length, "open deal")}${mine}: ${stalled} stalled, ${single} single-threaded. ${plural(paused.length, "paused deal")}.`;
 }
 
-// Each load is numbered: an answer to a load asked before the latest one (the page's first
-// load, still on its way when a search is submitted) is dropped, never shown over it.
-const asked = { open: 0, closed: 0 };
+const openLoads = loads();
+const closedLoads = loads();
 
 async function load() {
-  const mine = ++asked.open;
+  const turn = openLoads.begin();
   const params = apiParams(readFilters());
   board.setAttribute("aria-busy", "true");
   announce(status, "Loading the pipeline…");
@@ -261,18 +260,18 @@ async function load() {
       allItems("/v1/opportunities", { ...params, status: "paused", sort: "-momentum", limit: 200 }),
       get("/v1/pipeline/totals", { ...params, status: "open" }),
     ]);
-    if (mine !== asked.open) return;
+    if (openLoads.stale(turn)) return;
     [open, paused, totals] = found;
     renderAll();
     remember([...open, ...paused]);
     announce(status, summary());
   } catch (error) {
-    if (mine !== asked.open) return;
+    if (openLoads.stale(turn)) return;
     announce(status, `Could not load the pipeline: ${error.message}`, "error");
   } finally {
-    if (mine === asked.open) board.removeAttribute("aria-busy");
+    if (!openLoads.stale(turn)) board.removeAttribute("aria-busy");
   }
-  if (mine === asked.open) await loadClosed();
+  if (!openLoads.stale(turn)) await loadClosed();
 }
 
 // --- won and lost in a period ---------------------------------------------------------------
@@ -336,7 +335,7 @@ async function loadClosed() {
     return;
   }
   const params = { ...apiParams(readFilters()), closed_from: from ? from.toISOString() : "", closed_to: to ? to.toISOString() : "" };
-  const mine = ++asked.closed;
+  const turn = closedLoads.begin();
   try {
     const [won, lost, wonTotals, lostTotals] = await Promise.all([
       allItems("/v1/opportunities", { ...params, status: "won", sort: "-closed_at", limit: 200 }, 10),
@@ -344,13 +343,13 @@ async function loadClosed() {
       get("/v1/pipeline/totals", { ...params, status: "won" }),
       get("/v1/pipeline/totals", { ...params, status: "lost" }),
     ]);
-    if (mine !== asked.closed) return;
+    if (closedLoads.stale(turn)) return;
     closed = { won, lost, wonTotals, lostTotals };
     shownPerLane.delete("won");
     shownPerLane.delete("lost");
     renderClosed();
   } catch (error) {
-    if (mine !== asked.closed) return;
+    if (closedLoads.stale(turn)) return;
     replace(closedLists, h("p", { class: "is-error" }, `Could not load the closed deals: ${error.message}`));
   }
 }

@@ -3,7 +3,7 @@
 // week), optionally for one owner or account: the count of each kind, and the deals grouped
 // by kind. Every page of items is followed (up to MAX_PAGES pages).
 
-import { ApiError, get, requireKey, settings as loadSettings } from "./api.js";
+import { ApiError, get, loads, requireKey, settings as loadSettings } from "./api.js";
 import { groups, summary } from "./changes-view.js";
 import { announce, formatDateTime, h, replace, shell } from "./ui.js";
 import { localStart, mondayOf, shifted, weekOf, weekSpan } from "./weeks.js";
@@ -44,7 +44,10 @@ function saveAddress(week) {
   history.replaceState(null, "", `${location.pathname}${search.size ? `?${search}` : ""}`);
 }
 
+const reviewLoads = loads();
+
 async function show(wanted) {
+  const turn = reviewLoads.begin();
   weekError.textContent = "";
   form.elements.week.removeAttribute("aria-invalid");
   const thisWeek = weekOf();
@@ -67,6 +70,7 @@ async function show(wanted) {
   announce(status, "Loading what changed…");
   try {
     const answer = await review(params);
+    if (reviewLoads.stale(turn)) return undefined;
     const span = current ? `${formatDateTime(start)} to now` : weekSpan(week);
     els["changes-title"].textContent = `What changed in ${week}`;
     document.title = `What changed in ${week} · smallwins`;
@@ -76,6 +80,7 @@ async function show(wanted) {
     const more = answer.complete ? "" : ` Showing the first ${answer.items.length}: narrow it by owner or account to see the rest.`;
     announce(status, `${answer.items.length} deal${answer.items.length === 1 ? "" : "s"} changed in ${week}${current ? " so far" : ""}.${more}`);
   } catch (error) {
+    if (reviewLoads.stale(turn)) return undefined;
     replace(els.summary);
     replace(els.groups);
     if (error instanceof ApiError && error.status === 404) {

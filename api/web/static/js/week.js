@@ -3,7 +3,7 @@
 // for editors, a form setting the weekly goals (PUT /v1/sellers/{owner}/goals). The metrics
 // the form offers are the API's own (the GoalMetric enum of the OpenAPI document).
 
-import { allItems, allows, ApiError, get, openapi, request, requireKey } from "./api.js";
+import { allItems, allows, ApiError, get, loads, openapi, request, requireKey } from "./api.js";
 import { clearErrors, fieldError, problemLine, showProblem } from "./fields.js";
 import { agenda, goals, metricWords, scorecard } from "./week-view.js";
 import { announce, h, replace, shell } from "./ui.js";
@@ -23,33 +23,41 @@ let metrics = [];
 
 const sellerPath = (name) => `/v1/sellers/${encodeURIComponent(name)}`;
 
-async function loadAgenda() {
-  const items = await allItems("/v1/agenda", { owner, limit: 100 }, 10);
+function showAgenda(items) {
   const overdue = items.filter((item) => item.overdue);
   replace(els["agenda-body"], agenda([...overdue, ...items.filter((item) => !item.overdue)], owner));
-  return { items, overdue: overdue.length };
+  return overdue.length;
 }
 
-async function loadScorecard(week) {
-  const card = await get(`${sellerPath(owner)}/scorecard`, { week });
+function showScorecard(card) {
   shownWeek = card.week;
   replace(els["goals-body"], goals(card));
   replace(els["scorecard-body"], scorecard(card));
   els["week-title"].textContent = same(owner, who.name) ? "My week" : `${owner}'s week`;
   document.title = `${els["week-title"].textContent} · smallwins`;
   document.getElementById("scorecard-heading").textContent = `Scorecard for ${card.week} (${weekSpan(card.week)})`;
-  return card;
 }
 
+const weekLoads = loads();
+
+/** The week's agenda and scorecard, shown; what the goals came to (null: not shown). */
 async function load(week) {
+  const turn = weekLoads.begin();
   announce(status, "Loading the week…");
   try {
-    const [{ items, overdue }, card] = await Promise.all([loadAgenda(), loadScorecard(week)]);
+    const [items, card] = await Promise.all([
+      allItems("/v1/agenda", { owner, limit: 100 }, 10),
+      get(`${sellerPath(owner)}/scorecard`, { week }),
+    ]);
+    if (weekLoads.stale(turn)) return null;
+    const overdue = showAgenda(items);
+    showScorecard(card);
     const met = card.goals.filter((g) => g.met).length;
     announce(status, `${owner}, ${card.week}: ${items.length} open interaction${items.length === 1 ? "" : "s"} on the agenda (${overdue} overdue); `
       + (card.goals.length ? `${met} of ${card.goals.length} goals met.` : "no goals for this week."));
     return `${met} of ${card.goals.length} goals met in ${card.week}`;
   } catch (error) {
+    if (weekLoads.stale(turn)) return null;
     if (error instanceof ApiError && error.status === 422) {
       els["week-week-error"].textContent = "Not a week: write it like 2026-W49.";
       announce(status, `Check the week: ${error.message}`, "error");

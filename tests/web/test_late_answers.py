@@ -1,0 +1,68 @@
+"""A page whose first load is still on its way when the reader changes what it shows keeps
+what they asked for: the first load's late answer is dropped, never shown over it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import Pages, late_first_answers
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips (or, under CI=true, fails) with the reason
+    expect = None
+
+
+def sort_by_won(page: Any) -> None:
+    page.get_by_label("Order by").select_option("-won")
+
+
+def owner_jo(label: str) -> Callable[[Any], None]:
+    def act(page: Any) -> None:
+        page.get_by_label(label, exact=True).fill("jo")
+        page.get_by_label(label, exact=True).press("Enter")
+
+    return act
+
+
+# page, its loading message, the first load's requests (their count), the later load's
+# mark, what the reader does, what the page then says
+CASES = {
+    "accounts": (
+        "/app/accounts", "Loading the accounts…", r"^/v1/accounts\?", 1, "sort=-won",
+        sort_by_won, "by most deals won",
+    ),
+    "analysis": (
+        "/app/analysis", "Loading the analysis…", r"^/v1/analytics/wins(\?|$)", 1, "owner=jo",
+        owner_jo("Owner"), "Analysed",
+    ),
+    "what changed": (
+        "/app/changes", "Loading what changed…", r"^/v1/pipeline/changes\?", 1, "owner=jo",
+        owner_jo("Owner"), "changed in",
+    ),
+    "week": (
+        "/app/week", "Loading the week…", r"^/v1/(agenda|sellers/[^/?]+/scorecard)(\?|$)", 2,
+        r"owner=jo|/sellers/jo/", owner_jo("Seller"), "jo, ",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
+def test_the_first_loads_late_answer_does_not_replace_what_the_reader_asked_for(
+    pages: Pages, case: tuple[Any, ...]
+) -> None:
+    path, loading, first, count, later, act, says = case
+    context = pages.context(role="editor")
+    context.add_init_script(late_first_answers(first, later))
+    page = pages.tab(context, path)
+    expect(page.locator("#status")).to_have_text(loading)  # the page listens; first load out
+    act(page)
+    expect(page.locator("#status")).to_contain_text(says)
+    shown = page.locator("main").inner_text()
+
+    page.wait_for_function(f"() => window.lateAnswers >= {count}")
+    assert page.locator("main").inner_text() == shown
+    assert not pages.errors
