@@ -34,6 +34,7 @@ from domain.application import Opportunities
 from projections.analysis import Filters
 from projections.analysis import analyze as win_analysis
 from storage.audit import all_opportunity_ids, is_opportunity, verify_opportunity
+from storage.collector import collect_less
 from storage.config import eventsourcing_env
 from storage.gateway import Database, schema_lock
 from storage.keycheck import check_key
@@ -418,6 +419,7 @@ def keys_revoke(
 
 
 def main() -> None:
+    collect_less()
     try:
         cli()
     except ValidationError as error:  # a setting from the environment is not valid: say which

@@ -31,6 +31,7 @@ from demo import generate
 from domain.application import Opportunities
 from domain.records import OPENED
 from projections.analysis import analyze
+from storage.collector import collect_less
 from storage.config import eventsourcing_env
 from storage.gateway import Database
 from storage.personal import texts_opened_when_shown
@@ -82,6 +83,7 @@ def cold_loads(app: Opportunities, count: int) -> tuple[int, int]:
 
 
 def main(mode: str, *args: str) -> dict[str, Any]:
+    collect_less()  # as smallwins' own processes do (`smallwins project`, the API)
     settings = Settings()
     storage = settings.storage()
     key = settings.chain_key()

@@ -17,10 +17,10 @@ import threading
 from typing import BinaryIO
 
 from demo.telling import Row, linked, stored
+from storage.collector import collect_less
 
 CHUNK = 2000
 QUEUED = 16
-GC_THRESHOLD = 50_000  # allocations between young-generation collections (default 700)
 _PUT_SECONDS = 1.0
 
 
@@ -36,7 +36,7 @@ def main() -> None:
     # The modules live until the end, and the stories make no reference
     # cycles worth a collection every 700 allocations: leave the collector less to do.
     gc.freeze()
-    gc.set_threshold(GC_THRESHOLD)
+    collect_less()
     for row in linked(
         stored(
             seed,

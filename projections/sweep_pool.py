@@ -27,6 +27,7 @@ from typing import Any
 from domain.application import Opportunities
 from projections.sweep import LogPages, Page
 from projections.view import OpportunityView, Others, Rows, changes_of, others_of
+from storage.collector import collect_less
 from storage.config import StorageConfig
 from storage.gateway import Cursor, Database
 from storage.people import People
@@ -148,6 +149,7 @@ _helper: dict[str, Any] = {}
 
 
 def _start(job: Job) -> None:
+    collect_less()
     app = job.app_class(job.env)
     install_people(app, People.open(job.storage, None), writes=False)  # names read back
     _helper.update(

@@ -6,6 +6,7 @@ runners share one sweep; what is recorded during a sweep is applied after it."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import types
@@ -21,9 +22,10 @@ from api.services import Services
 from projections.pipeline import PipelineView
 from projections.runner import ProjectionRunner
 from projections.sweep import LogPages
-from projections.sweep_pool import SweepPool
+from projections.sweep_pool import SweepPool, job_for
 from projections.tracking import read_sweep
 from projections.view import Rows
+from storage.collector import THRESHOLDS
 from storage.gateway import Cursor
 from tests.projections.drivers import busy_history, catch_up_together, open_deal, record, snapshot
 
@@ -270,3 +272,14 @@ def test_helpers_start_without_the_programs_main_module(
     assert snapshot(services) == expected
     assert not imported.exists()
     assert sys.modules["__main__"] is main
+
+
+def test_helpers_run_the_garbage_collector_as_smallwins_processes_do(services: Services) -> None:
+    runner = services.runner
+    job = job_for(runner.app, services.database.config, "stored_events", [])
+    pool = SweepPool(job, processes=1, page_size=10, page_events=100)
+    try:
+        found = pool._executor.submit(gc.get_threshold).result(timeout=120)
+    finally:
+        pool.close()
+    assert found == THRESHOLDS
