@@ -108,22 +108,35 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-def late_first_answers(first: str, later: str, delay_ms: int = 1500) -> str:
+def late_first_answers(
+    first: str,
+    later: str = "(?!)",
+    *,
+    count: int = 1_000_000,
+    armed: bool = True,
+    delay_ms: int = 1500,
+) -> str:
     """A script for `context.add_init_script`: answers to requests whose path matches the
     regular expression `first` and not `later` (the page's first load, not the one asked
-    after it) arrive `delay_ms` late, and each, once the page has read it, counts in
-    `window.lateAnswers` (in a task after the reading: whatever the page does with the
-    answer is done by then)."""
+    after it), the first `count` of them, arrive `delay_ms` late, and each, once the page
+    has read it, counts in `window.lateAnswers` (in a task after the reading: whatever the
+    page does with the answer is done by then). Not `armed`: only the requests made after
+    the test calls `window.armLateAnswers()`."""
     pattern = json.dumps([first, later])
     return (
         "(() => {"
         f" const [first, later] = {pattern}.map((p) => new RegExp(p));"
         " const original = window.fetch.bind(window);"
+        f" let left = {count};"
+        f" let armed = {'true' if armed else 'false'};"
+        " window.armLateAnswers = () => { armed = true; };"
         " window.lateAnswers = 0;"
         " window.fetch = async (input, init) => {"
         "  const url = String(input instanceof Request ? input.url : input);"
+        "  const late = armed && left > 0 && first.test(url) && !later.test(url);"
+        "  if (!late) return original(input, init);"
+        "  left -= 1;"
         "  const answer = await original(input, init);"
-        "  if (!first.test(url) || later.test(url)) return answer;"
         f"  await new Promise((resolve) => setTimeout(resolve, {delay_ms}));"
         "  const read = answer.text.bind(answer);"
         "  answer.text = async () => {"

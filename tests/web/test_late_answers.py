@@ -3,12 +3,13 @@ what they asked for: the first load's late answer is dropped, never shown over i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.web.conftest import Pages, late_first_answers
+from tests.web.conftest import LiveServer, Pages, late_first_answers
 
 try:
     from playwright.sync_api import expect
@@ -65,4 +66,47 @@ def test_the_first_loads_late_answer_does_not_replace_what_the_reader_asked_for(
 
     page.wait_for_function(f"() => window.lateAnswers >= {count}")
     assert page.locator("main").inner_text() == shown
+    assert not pages.errors
+
+
+AS_OF = r"^/v1/opportunities/[^/?]+\?.*as_of="  # the deal as it was at a moment
+
+
+def pick(page: Any, nth: str) -> None:
+    """Show the deal as recorded after its `nth` event."""
+    after = re.compile(rf"recorded after this event \(the {nth} event")
+    page.get_by_role("button", name=after).click()
+
+
+def test_a_deal_shows_the_moment_asked_for_last_though_the_one_before_answers_after_it(
+    pages: Pages, live_server: LiveServer
+) -> None:
+    context = pages.context(role="editor")
+    context.add_init_script(late_first_answers(AS_OF, count=1, armed=False))
+    page = pages.tab(context, f"/app/deals/{live_server.deals['acme']}")
+    expect(page.locator("#momentum-table tbody tr")).to_have_count(8)  # 7 events and now
+    page.evaluate("() => window.armLateAnswers()")
+    pick(page, "2nd")  # answers late
+    pick(page, "3rd")
+    expect(page.locator("#as-of-banner")).to_contain_text("(3 of its 7 events)")
+
+    page.wait_for_function("() => window.lateAnswers >= 1")
+    expect(page.locator("#as-of-banner")).to_contain_text("(3 of its 7 events)")
+    expect(page.locator("#momentum-table tbody tr")).to_have_count(3)
+    assert not pages.errors
+
+
+def test_a_deals_chart_at_a_moment_is_not_replaced_by_its_first_chart_answering_late(
+    pages: Pages, live_server: LiveServer
+) -> None:
+    context = pages.context(role="editor")
+    context.add_init_script(late_first_answers(AS_OF, count=1))  # a point of the first chart
+    page = pages.tab(context, f"/app/deals/{live_server.deals['acme']}")
+    expect(page.locator("#verify")).to_contain_text("Verified")  # the page is loaded
+    pick(page, "3rd")
+    expect(page.locator("#momentum-table tbody tr")).to_have_count(3)
+
+    page.wait_for_function("() => window.lateAnswers >= 1")
+    expect(page.locator("#momentum-table tbody tr")).to_have_count(3)
+    expect(page.locator("#momentum-table tbody tr").last).to_contain_text("the moment shown")
     assert not pages.errors

@@ -3,7 +3,7 @@
 // the timeline from /history, the state as of a chosen moment, the verify result and, for
 // editors, the forms: record an event, edit the details, take an event back, reopen.
 
-import { allItems, allows, ApiError, get, mapLimited, requireKey, settings as loadSettings } from "./api.js";
+import { allItems, allows, ApiError, get, loads, mapLimited, requireKey, settings as loadSettings } from "./api.js";
 import { lineChart } from "./charts.js";
 import * as view from "./deal-view.js";
 import { allowedTypes, detailsForm, NEXT_WIN_TYPES, recordingForm, retractForm } from "./forms.js";
@@ -138,8 +138,11 @@ function chartInstants(end) {
 
 const dayText = (days) => (Math.abs(days) >= 10 ? days.toFixed(0) : days.toFixed(1)).replace(/\.0$/, "");
 
+const momentumLoads = loads();
+
 async function loadMomentum() {
   if (!events.length) return;
+  const turn = momentumLoads.begin();
   const end = asOf || new Date().toISOString();
   const opened = new Date(current.opened_at).getTime();
   const recordedItems = new Map(events.map((item) => [item.recorded_at, item]));
@@ -159,7 +162,7 @@ async function loadMomentum() {
       throw error;
     }
   })).filter(Boolean);
-  if (!points.length) return;
+  if (momentumLoads.stale(turn) || !points.length) return; // stale: another moment's chart
   const highest = points.reduce((a, b) => (b.value > a.value ? b : a));
   const last = points.at(-1);
   const endWords = asOf ? `at the moment shown (day ${dayText(last.x)})` : `now (day ${dayText(last.x)})`;
@@ -206,22 +209,29 @@ function asOfError(message) {
   els["as-of-input"].focus();
 }
 
+const asOfLoads = loads();
+
 async function showAsOf(instant) {
+  const turn = asOfLoads.begin();
   els["as-of-error"].textContent = "";
   els["as-of-input"].removeAttribute("aria-invalid");
   if (instant && new Date(instant) > new Date()) {
     asOfError("That moment is in the future: choose one up to now.");
     return;
   }
+  let found;
   try {
-    shown = instant ? await get(base, { as_of: instant }) : current;
+    found = instant ? await get(base, { as_of: instant }) : current;
   } catch (error) {
+    if (asOfLoads.stale(turn)) return;
     if (error instanceof ApiError && error.status === 404) {
       asOfError(`Nothing had been recorded about this deal by then; its first event was recorded ${formatDateTime(events[0].recorded_at)}.`);
       return;
     }
     throw error;
   }
+  if (asOfLoads.stale(turn)) return; // another moment was asked for meanwhile
+  shown = found;
   asOf = instant;
   els["as-of-input"].value = instant ? localInputValue(new Date(instant)) : "";
   const url = new URL(location.href);
