@@ -45,7 +45,6 @@ from api.settings import Settings
 from api.webhooks.metrics import WebhookCollector
 from domain.application import utc_now
 from domain.errors import DomainError
-from storage.collector import collect_less
 
 log = logging.getLogger("smallwins.api")
 
@@ -115,7 +114,6 @@ def create_app(
     services: Services | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> FastAPI:
-    collect_less()  # the process serving it (uvicorn imports this factory, not the CLI)
     settings = settings or Settings()
     built = services or build_services(settings, clock=clock)
 

@@ -44,6 +44,9 @@ keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(crm_cli, name="import-crm")
 err = Console(stderr=True)
+# Commands that run until stopped keep Python's collector as it is: their memory matters
+# more over days than a rebuild's seconds (storage.collector).
+LONG_RUNNING = frozenset({"serve", "project"})
 
 
 @cli.callback()
@@ -52,6 +55,8 @@ def _every_command(ctx: typer.Context) -> None:
     SMALLWINS_DATABASE_URL (default ./smallwins.db) and says which store it uses."""
     if not ctx.resilient_parsing and ctx.invoked_subcommand is not None:
         announce()
+        if ctx.invoked_subcommand not in LONG_RUNNING:
+            collect_less()  # a command that works through the log and ends
 
 
 def _check_key(settings: Settings) -> None:
@@ -419,7 +424,6 @@ def keys_revoke(
 
 
 def main() -> None:
-    collect_less()
     try:
         cli()
     except ValidationError as error:  # a setting from the environment is not valid: say which

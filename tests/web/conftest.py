@@ -120,8 +120,9 @@ def late_first_answers(
     regular expression `first` and not `later` (the page's first load, not the one asked
     after it), the first `count` of them, arrive `delay_ms` late, and each, once the page
     has read it, counts in `window.lateAnswers` (in a task after the reading: whatever the
-    page does with the answer is done by then). Not `armed`: only the requests made after
-    the test calls `window.armLateAnswers()`."""
+    page does with the answer is done by then). `window.lateAsked` counts those asked so
+    far: a page asks for its first load once it listens to its form. Not `armed`: only the
+    requests made after the test calls `window.armLateAnswers()`."""
     pattern = json.dumps([first, later])
     return (
         "(() => {"
@@ -131,11 +132,13 @@ def late_first_answers(
         f" let armed = {'true' if armed else 'false'};"
         " window.armLateAnswers = () => { armed = true; };"
         " window.lateAnswers = 0;"
+        " window.lateAsked = 0;"
         " window.fetch = async (input, init) => {"
         "  const url = String(input instanceof Request ? input.url : input);"
         "  const late = armed && left > 0 && first.test(url) && !later.test(url);"
         "  if (!late) return original(input, init);"
         "  left -= 1;"
+        "  window.lateAsked += 1;"
         "  const answer = await original(input, init);"
         f"  await new Promise((resolve) => setTimeout(resolve, {delay_ms}));"
         "  const read = answer.text.bind(answer);"

@@ -56,7 +56,8 @@ def test_a_search_made_while_the_first_load_is_on_its_way_is_not_overwritten_by_
         )
     )
     page = pages.tab(context, "/app/")
-    expect(page.locator("#status")).to_have_text("Loading the pipeline…")  # the form listens
+    page.wait_for_function("() => window.lateAsked >= 1")  # the form listens; first load out
+    expect(page.locator("#status")).to_have_text("Loading the pipeline…")
     page.get_by_label("Search", exact=True).fill("UMBR")
     page.get_by_label("Search", exact=True).press("Enter")
     expect(page.locator("#status")).to_contain_text("1 open deal:")

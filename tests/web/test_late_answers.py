@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -59,7 +60,8 @@ def test_the_first_loads_late_answer_does_not_replace_what_the_reader_asked_for(
     context = pages.context(role="editor")
     context.add_init_script(late_first_answers(first, later))
     page = pages.tab(context, path)
-    expect(page.locator("#status")).to_have_text(loading)  # the page listens; first load out
+    page.wait_for_function("() => window.lateAsked >= 1")  # the page listens; first load out
+    expect(page.locator("#status")).to_have_text(loading)
     act(page)
     expect(page.locator("#status")).to_contain_text(says)
     shown = page.locator("main").inner_text()
@@ -67,6 +69,37 @@ def test_the_first_loads_late_answer_does_not_replace_what_the_reader_asked_for(
     page.wait_for_function(f"() => window.lateAnswers >= {count}")
     assert page.locator("main").inner_text() == shown
     assert not pages.errors
+
+
+def test_a_refused_week_is_not_filled_in_by_the_week_asked_before_it(pages: Pages) -> None:
+    context = pages.context(role="editor")
+    context.add_init_script(late_first_answers(r"^/v1/(agenda|sellers/[^/?]+/scorecard)(\?|$)"))
+    page = pages.tab(context, "/app/week")
+    page.wait_for_function("() => window.lateAsked >= 2")  # lee's week, on its way
+    page.get_by_label("Seller", exact=True).fill("jo")
+    page.get_by_label("Week", exact=True).fill("nonsense")
+    page.get_by_label("Week", exact=True).press("Enter")
+    refused = "Not shown: the week is not written like 2026-W49."
+    expect(page.locator("#status")).to_have_text(refused)
+
+    page.wait_for_function("() => window.lateAnswers >= 2")
+    expect(page.locator("#status")).to_have_text(refused)
+    expect(page.locator("#week-title")).not_to_contain_text("jo")
+
+
+def test_an_analysis_refused_while_one_is_on_its_way_is_not_left_busy(pages: Pages) -> None:
+    context = pages.context(role="editor")
+    context.add_init_script(late_first_answers(r"^/v1/analytics/wins(\?|$)"))
+    page = pages.tab(context, "/app/analysis")
+    page.wait_for_function("() => window.lateAsked >= 1")
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).astimezone()
+    page.get_by_label("As recorded at", exact=True).fill(tomorrow.strftime("%Y-%m-%dT%H:%M:%S"))
+    page.get_by_role("button", name="Analyse").click()
+    expect(page.locator("#status")).to_contain_text("Not analysed")
+
+    page.wait_for_function("() => window.lateAnswers >= 1")
+    expect(page.locator("#status")).to_contain_text("Not analysed")
+    expect(page.locator("#analysis")).not_to_have_attribute("aria-busy", "true")
 
 
 AS_OF = r"^/v1/opportunities/[^/?]+\?.*as_of="  # the deal as it was at a moment

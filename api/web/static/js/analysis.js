@@ -171,6 +171,7 @@ async function load() {
   const turn = analysisLoads.begin();
   const asOf = chosenAsOf();
   if (asOf === null) {
+    out.removeAttribute("aria-busy"); // a load still on its way is dropped: none is under way
     announce(status, "Not analysed: the moment chosen is in the future.", "error");
     asOfInput.focus();
     return;

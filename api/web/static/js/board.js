@@ -330,12 +330,12 @@ function renderClosed() {
 async function loadClosed() {
   for (const slot of closedForm.querySelectorAll(".field-error")) slot.textContent = "";
   const [from, to] = period();
+  const turn = closedLoads.begin(); // a refused period drops a load still on its way too
   if (from && to && from >= to) {
     closedForm.querySelector("#closed-to-error").textContent = "must be after the first day";
     return;
   }
   const params = { ...apiParams(readFilters()), closed_from: from ? from.toISOString() : "", closed_to: to ? to.toISOString() : "" };
-  const turn = closedLoads.begin();
   try {
     const [won, lost, wonTotals, lostTotals] = await Promise.all([
       allItems("/v1/opportunities", { ...params, status: "won", sort: "-closed_at", limit: 200 }, 10),

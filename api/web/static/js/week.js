@@ -23,17 +23,17 @@ let metrics = [];
 
 const sellerPath = (name) => `/v1/sellers/${encodeURIComponent(name)}`;
 
-function showAgenda(items) {
+function showAgenda(items, seller) {
   const overdue = items.filter((item) => item.overdue);
-  replace(els["agenda-body"], agenda([...overdue, ...items.filter((item) => !item.overdue)], owner));
+  replace(els["agenda-body"], agenda([...overdue, ...items.filter((item) => !item.overdue)], seller));
   return overdue.length;
 }
 
-function showScorecard(card) {
+function showScorecard(card, seller) {
   shownWeek = card.week;
   replace(els["goals-body"], goals(card));
   replace(els["scorecard-body"], scorecard(card));
-  els["week-title"].textContent = same(owner, who.name) ? "My week" : `${owner}'s week`;
+  els["week-title"].textContent = same(seller, who.name) ? "My week" : `${seller}'s week`;
   document.title = `${els["week-title"].textContent} · smallwins`;
   document.getElementById("scorecard-heading").textContent = `Scorecard for ${card.week} (${weekSpan(card.week)})`;
 }
@@ -43,17 +43,18 @@ const weekLoads = loads();
 /** The week's agenda and scorecard, shown; what the goals came to (null: not shown). */
 async function load(week) {
   const turn = weekLoads.begin();
+  const seller = owner; // as asked now, whatever is asked meanwhile
   announce(status, "Loading the week…");
   try {
     const [items, card] = await Promise.all([
-      allItems("/v1/agenda", { owner, limit: 100 }, 10),
-      get(`${sellerPath(owner)}/scorecard`, { week }),
+      allItems("/v1/agenda", { owner: seller, limit: 100 }, 10),
+      get(`${sellerPath(seller)}/scorecard`, { week }),
     ]);
     if (weekLoads.stale(turn)) return null;
-    const overdue = showAgenda(items);
-    showScorecard(card);
+    const overdue = showAgenda(items, seller);
+    showScorecard(card, seller);
     const met = card.goals.filter((g) => g.met).length;
-    announce(status, `${owner}, ${card.week}: ${items.length} open interaction${items.length === 1 ? "" : "s"} on the agenda (${overdue} overdue); `
+    announce(status, `${seller}, ${card.week}: ${items.length} open interaction${items.length === 1 ? "" : "s"} on the agenda (${overdue} overdue); `
       + (card.goals.length ? `${met} of ${card.goals.length} goals met.` : "no goals for this week."));
     return `${met} of ${card.goals.length} goals met in ${card.week}`;
   } catch (error) {
@@ -85,6 +86,7 @@ function show(week) {
   picker.elements.owner.value = owner;
   picker.elements.week.value = week || "";
   if (week && !mondayOf(week)) {
+    weekLoads.begin(); // a load still on its way is dropped: it was for what was asked before
     els["week-week-error"].textContent = "Not a week: write it like 2026-W49.";
     picker.elements.week.setAttribute("aria-invalid", "true");
     picker.elements.week.focus();
@@ -151,11 +153,12 @@ async function saveGoals(event) {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
-    await request(`${sellerPath(owner)}/goals`, { method: "PUT", body: { weekly } });
+    const seller = owner; // whose goals these are, whatever is shown meanwhile
+    await request(`${sellerPath(seller)}/goals`, { method: "PUT", body: { weekly } });
     closeGoalsForm();
     const progress = await load(picker.elements.week.value.trim() || undefined); // the week asked for, again
     const count = Object.keys(weekly).length;
-    const saved = count ? `Saved ${count} goal${count === 1 ? "" : "s"} for ${owner}` : `Cleared ${owner}'s goals`;
+    const saved = count ? `Saved ${count} goal${count === 1 ? "" : "s"} for ${seller}` : `Cleared ${seller}'s goals`;
     announce(status, progress ? `${saved}: ${progress}.` : `${saved}.`);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
