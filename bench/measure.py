@@ -107,8 +107,8 @@ def peak_rss_mb(pid: int | str = "self") -> float | None:
 
 
 def cpu_seconds(pid: int | str = "self") -> float | None:
-    """The processor time the process used so far, user and system, all its threads (in
-    clock ticks: 10 ms), or None where /proc has no answer."""
+    """The processor time the process used so far, in seconds, user and system, all its
+    threads (counted in clock ticks, 10 ms each), or None where /proc has no answer."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:

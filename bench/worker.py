@@ -83,7 +83,7 @@ def cold_loads(app: Opportunities, count: int) -> tuple[int, int]:
 
 
 def main(mode: str, *args: str) -> dict[str, Any]:
-    collect_less()  # as smallwins' own processes do (`smallwins project`, the API)
+    collect_less()  # as smallwins' commands that work through the log and end do
     settings = Settings()
     storage = settings.storage()
     key = settings.chain_key()
