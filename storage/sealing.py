@@ -1,10 +1,14 @@
 """AES-GCM boxes under people's keys, and the keys derived from several of them.
 
-Deriving a joint key (HKDF) and setting up a cipher cost more than sealing a short text,
-and the same few sets of people come back on every event of a deal: both are kept in
-memory, up to MAX_KEPT of each, until `forget` (which `storage.people.People` calls when
-an erasure anywhere drops every key it held). So are what readers have opened (`Opened`):
-a person's name by its token, the opener of the texts sealed under a set of people.
+Deriving a joint key (HKDF) costs more than sealing a short text, and the same few sets
+of people come back on every event of a deal: joint keys are kept in memory, up to
+MAX_KEPT, until `forget` (which `storage.people.People` calls when an erasure anywhere
+drops every key it held). So are what readers have opened (`Opened`): a person's name by
+its token, the opener of the texts sealed under a set of people. A cipher set up for a key
+(`AESGCM`) holds about 2.5 KB of OpenSSL's state outside Python's heap and takes about a
+microsecond to set up: only the last MAX_CIPHERS are kept, and an opener holds its key,
+not a cipher, so what a process keeps does not grow with the people it read (a rebuild
+reads every one).
 
 Nonces come from the system's randomness, drawn NONCE_POOL at a time (`random_nonce`):
 `os.urandom` lets go of the interpreter lock, and the writer's thread, once it let go of
@@ -30,6 +34,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 NONCE_BYTES = 12
 NONCE_POOL = 256  # nonces drawn from the system's randomness at once
 MAX_KEPT = 8192
+MAX_CIPHERS = 256  # ciphers set up (each about 2.5 KB outside Python's heap)
 
 Nonce = Callable[[bytes, str, str], bytes]  # (key, text, bound) -> 12 bytes
 
@@ -74,23 +79,25 @@ class Opened:
 
 @dataclass(frozen=True, slots=True)
 class Opener:
-    """Opens the texts sealed under one set of people's keys (their joint key's cipher,
+    """Opens the texts sealed under one set of people's keys (their joint key
     and the references they are bound to)."""
 
-    cipher: AESGCM
+    key: bytes
     bound: bytes
 
     def open(self, box: str) -> str | None:
         raw = binascii.a2b_base64(box)  # base64.b64decode without its Python wrapper
         try:
-            return self.cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self.bound).decode()
+            return (
+                _cipher(self.key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], self.bound).decode()
+            )
         except InvalidTag:
             return None
 
 
 def opener(keys: Sequence[bytes], bound: str) -> Opener:
     """The opener of texts sealed under the joint key of `keys`, bound to `bound`."""
-    return Opener(_cipher(joint_key(keys)), bound.encode())
+    return Opener(joint_key(keys), bound.encode())
 
 
 class _Randomness:
@@ -128,7 +135,7 @@ def _cipher(key: bytes) -> AESGCM:
     if found is None:
         found = AESGCM(key)
         with _lock:
-            if len(_ciphers) >= MAX_KEPT:
+            if len(_ciphers) >= MAX_CIPHERS:
                 _ciphers.clear()
             _ciphers[key] = found
     return found
@@ -144,7 +151,7 @@ def seal(key: bytes, text: str, bound: str, nonce: Nonce = random_nonce) -> str:
 def open_box(key: bytes, box: str, bound: str) -> str | None:
     """The text sealed in `box`, or None when `key` or `bound` is not the one it was
     sealed with."""
-    return Opener(_cipher(key), bound.encode()).open(box)
+    return Opener(key, bound.encode()).open(box)
 
 
 def open_name(key: bytes, box: str, bound: str) -> str | None:
