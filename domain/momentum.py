@@ -13,7 +13,7 @@ the recent ones, cumulated), and `evaluate` reads that in O(log n), the trend in
 from __future__ import annotations
 
 import math
-from bisect import bisect_right, insort
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -165,7 +165,9 @@ class MomentumTally:
     enough to be settled is kept between readings; it is made again only when a pause is
     recorded that moves wins already counted (a pause backdated before them)."""
 
-    __slots__ = ("_half_life", "_settled", "_settled_count", "_stale", "opened", "pauses", "wins")
+    __slots__ = (
+        "_half_life", "_settled", "_settled_count", "_stale", "_terms", "opened", "pauses", "wins",
+    )  # fmt: skip
 
     def __init__(self, opened: float) -> None:
         self.opened = opened
@@ -175,6 +177,10 @@ class MomentumTally:
         self._settled = NONE
         self._settled_count = 0
         self._stale = True
+        # Each win's term (`_term`), in the wins' order, for the half-life of the last
+        # summary; None until a summary makes them. A term moves only with what makes the
+        # settled sum stale (a pause before a win, another half-life).
+        self._terms: list[float] | None = None
 
     # --- what the events do -------------------------------------------------------------
 
@@ -184,7 +190,12 @@ class MomentumTally:
         if index < self._settled_count and not self._stale:
             self._settled = log_add(self._settled, self._term(win))
             self._settled_count += 1
-        insort(self.wins, win)
+        self.wins.insert(index, win)
+        terms = self._terms
+        if terms is not None and not self._stale and len(terms) == len(self.wins) - 1:
+            terms.insert(index, self._term(win))
+        else:
+            self._terms = None
 
     def pause(self, at: float) -> None:
         if self.wins and self.wins[-1][0] > at:
@@ -217,14 +228,18 @@ class MomentumTally:
         ):
             self._half_life, self._settled, self._settled_count = half_life, NONE, 0
             self._stale = False
+            self._terms = None
+        terms = self._terms
+        if terms is None or len(terms) != len(self.wins):
+            terms = self._terms = [self._term(win) for win in self.wins]
         while self._settled_count < len(self.wins) and self.wins[self._settled_count][0] <= cutoff:
-            self._settled = log_add(self._settled, self._term(self.wins[self._settled_count]))
+            self._settled = log_add(self._settled, terms[self._settled_count])
             self._settled_count += 1
         last = self.wins[self._settled_count - 1][0] if self._settled_count else None
         sums: list[float] = []
         running = NONE
-        for win in self.wins[self._settled_count :]:
-            running = log_add(running, self._term(win))
+        for term in terms[self._settled_count :]:
+            running = log_add(running, term)
             sums.append(running)
         return Summary(
             opened=self.opened,
