@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench.long_deals import build, deals_for
+from bench.long_deals import build, deals_for, rebuild_figures
 from bench.targets import long_deal_verdicts
 from domain.application import Opportunities
 from domain.records import is_small_win
@@ -71,3 +71,22 @@ def test_a_request_slower_on_long_deals_than_the_goal_is_judged_not_met() -> Non
         "GET one": True,
         "rebuild of": False,
     }
+
+
+def test_the_rebuild_target_is_judged_on_the_median_of_rebuilds_and_raw_reads_taken_in_turns() -> None:
+    def answer(events: int, seconds: float) -> dict[str, float]:
+        return {"events": events, "seconds": seconds}
+
+    pairs = [  # (rebuild, raw): the second pair met a slow host for both
+        (answer(40_000, 1.0), answer(40_000, 0.5)),
+        (answer(40_000, 4.0), answer(40_000, 2.0)),
+        (answer(40_000, 0.8), answer(40_000, 0.4)),
+    ]
+
+    found = rebuild_figures(pairs)
+
+    assert found["events"] == 40_000
+    assert found["rebuild_rate"] == 40_000.0  # the median of 40,000, 10,000 and 50,000
+    assert found["raw_rate"] == 80_000.0
+    assert found["shares"] == [0.5, 0.5, 0.5]
+    assert found["rebuild_rates"] == [40_000.0, 10_000.0, 50_000.0]
