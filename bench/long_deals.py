@@ -12,7 +12,8 @@ connection: GET one deal, then POST one event (an interaction planned, then comp
 round robin over the size's deals. Enough deals are made of each size that the POSTs add at
 most a tenth to any of them. Then a store of deals of the largest size alone is rebuilt
 from zero and read and decoded raw (`bench.worker rebuild` / `raw`), the two taking turns
-`--rebuild-runs` times, for the rebuild target (judged on the medians). The figures go into docs/benchmarks.md between the long-deal markers."""
+`--rebuild-runs` times, for the rebuild target (judged on the medians). The figures go
+into docs/benchmarks.md between the long-deal markers."""
 
 from __future__ import annotations
 
@@ -414,6 +415,14 @@ def markdown(run: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _at_least_one(text: str) -> int:
+    count = int(text)
+    if count < 1:
+        msg = f"at least 1, not {count}"
+        raise argparse.ArgumentTypeError(msg)
+    return count
+
+
 def _spread(rates: list[float] | None) -> str:
     return f" ({min(rates):,.0f} - {max(rates):,.0f})" if rates and len(rates) > 1 else ""
 
@@ -427,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=list(SIZES))  # fmt: skip
     parser.add_argument("--requests", type=int, default=REQUESTS)
     parser.add_argument("--rebuild-deals", type=int, default=8)
-    parser.add_argument("--rebuild-runs", type=int, default=REBUILD_RUNS)
+    parser.add_argument("--rebuild-runs", type=_at_least_one, default=REBUILD_RUNS)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
     command = ["bench.long_deals", *(sys.argv[1:] if argv is None else argv)]

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench.long_deals import build, deals_for, rebuild_figures
+import pytest
+
+from bench.long_deals import build, deals_for, main, rebuild_figures
 from bench.targets import long_deal_verdicts
 from domain.application import Opportunities
 from domain.records import is_small_win
@@ -73,7 +75,7 @@ def test_a_request_slower_on_long_deals_than_the_goal_is_judged_not_met() -> Non
     }
 
 
-def test_the_rebuild_target_is_judged_on_the_median_of_rebuilds_and_raw_reads_taken_in_turns() -> None:
+def test_the_rebuild_target_takes_the_medians_of_rebuilds_and_raw_reads_in_turns() -> None:
     def answer(events: int, seconds: float) -> dict[str, float]:
         return {"events": events, "seconds": seconds}
 
@@ -90,3 +92,8 @@ def test_the_rebuild_target_is_judged_on_the_median_of_rebuilds_and_raw_reads_ta
     assert found["raw_rate"] == 80_000.0
     assert found["shares"] == [0.5, 0.5, 0.5]
     assert found["rebuild_rates"] == [40_000.0, 10_000.0, 50_000.0]
+
+
+def test_the_rebuild_is_measured_at_least_once() -> None:
+    with pytest.raises(SystemExit):
+        main(["--rebuild-runs", "0", "--out", "/nonexistent/benchmarks.md"])
