@@ -191,11 +191,8 @@ class MomentumTally:
             self._settled = log_add(self._settled, self._term(win))
             self._settled_count += 1
         self.wins.insert(index, win)
-        terms = self._terms
-        if terms is not None and not self._stale and len(terms) == len(self.wins) - 1:
-            terms.insert(index, self._term(win))
-        else:
-            self._terms = None
+        if self._terms is not None:  # a stale tally's are dropped by the next summary
+            self._terms.insert(index, self._term(win))
 
     def pause(self, at: float) -> None:
         if self.wins and self.wins[-1][0] > at:
